@@ -1,0 +1,223 @@
+/**
+ * The one schema of Pretext, shared by PGlite (embedded) and PostgreSQL.
+ * Migrations in drizzle/migrations are generated from this file by `npm run db:generate`.
+ */
+import {
+  bigint,
+  boolean,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  serial,
+  text,
+  timestamp,
+  uniqueIndex,
+} from "drizzle-orm/pg-core";
+
+const createdAt = () => timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow();
+
+export const projects = pgTable("projects", {
+  id: serial("id").primaryKey(),
+  name: text("name").notNull().unique(),
+  description: text("description").notNull().default(""),
+  createdAt: createdAt(),
+});
+
+export const experiments = pgTable(
+  "experiments",
+  {
+    id: serial("id").primaryKey(),
+    projectId: integer("project_id").notNull().references(() => projects.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    description: text("description").notNull().default(""),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("experiments_project_name").on(t.projectId, t.name)],
+);
+
+export const runStatuses = ["queued", "running", "finished", "failed", "cancelled"] as const;
+export type RunStatus = (typeof runStatuses)[number];
+
+export const runs = pgTable(
+  "runs",
+  {
+    id: serial("id").primaryKey(),
+    experimentId: integer("experiment_id").notNull().references(() => experiments.id, { onDelete: "cascade" }),
+    /** a sweep's parent run; trials point at it */
+    parentRunId: integer("parent_run_id"),
+    name: text("name").notNull(),
+    status: text("status", { enum: runStatuses }).notNull().default("running"),
+    /** why a run failed (or was cancelled) */
+    statusReason: text("status_reason"),
+    /** TensorFlow.js backend that executed it (tensorflow-gpu, tensorflow, wasm, cpu), when known */
+    backend: text("backend"),
+    /** worker that executed it, when run by a worker */
+    worker: text("worker"),
+    config: jsonb("config").$type<Record<string, unknown>>().notNull().default({}),
+    tags: jsonb("tags").$type<Record<string, string>>().notNull().default({}),
+    notes: text("notes").notNull().default(""),
+    createdAt: createdAt(),
+    startedAt: timestamp("started_at", { withTimezone: true, mode: "date" }),
+    endedAt: timestamp("ended_at", { withTimezone: true, mode: "date" }),
+  },
+  (t) => [index("runs_experiment").on(t.experimentId, t.createdAt), index("runs_parent").on(t.parentRunId)],
+);
+
+export const paramTypes = ["string", "number", "boolean", "null"] as const;
+
+/** One typed parameter of a run; the value is kept as text plus its type so any language can log it. */
+export const params = pgTable(
+  "params",
+  {
+    runId: integer("run_id").notNull().references(() => runs.id, { onDelete: "cascade" }),
+    key: text("key").notNull(),
+    type: text("type", { enum: paramTypes }).notNull(),
+    value: text("value").notNull(),
+    /** set when type is number, so params sort and filter numerically */
+    numberValue: doublePrecision("number_value"),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.key] })],
+);
+
+/**
+ * One metric series of a run, with a summary kept current on every batch so run tables can show
+ * and sort by the latest value without touching the points.
+ */
+export const metrics = pgTable(
+  "metrics",
+  {
+    id: serial("id").primaryKey(),
+    runId: integer("run_id").notNull().references(() => runs.id, { onDelete: "cascade" }),
+    key: text("key").notNull(),
+    lastStep: bigint("last_step", { mode: "number" }),
+    lastValue: doublePrecision("last_value"),
+    minValue: doublePrecision("min_value"),
+    maxValue: doublePrecision("max_value"),
+    updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("metrics_run_key").on(t.runId, t.key)],
+);
+
+/** Points are keyed by (metric, step): a retried batch overwrites instead of duplicating. */
+export const metricPoints = pgTable(
+  "metric_points",
+  {
+    metricId: integer("metric_id").notNull().references(() => metrics.id, { onDelete: "cascade" }),
+    step: bigint("step", { mode: "number" }).notNull(),
+    /** ms since the epoch */
+    wallTime: bigint("wall_time", { mode: "number" }).notNull(),
+    /** NaN and ±Infinity are kept as logged */
+    value: doublePrecision("value").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.metricId, t.step] })],
+);
+
+/** Steps per block of `metric_blocks`. Changing it needs a migration that rebuilds the blocks. */
+export const METRIC_BLOCK_STEPS = 256;
+
+/**
+ * A summary of each METRIC_BLOCK_STEPS-wide step range of a series: its first, last, minimum and
+ * maximum point. Kept current on ingest so a million-point series downsamples from a few thousand
+ * rows instead of a full scan. min/max ignore NaN and ±Infinity; has_non_finite marks a gap.
+ */
+export const metricBlocks = pgTable(
+  "metric_blocks",
+  {
+    metricId: integer("metric_id").notNull().references(() => metrics.id, { onDelete: "cascade" }),
+    block: bigint("block", { mode: "number" }).notNull(),
+    count: integer("count").notNull(),
+    firstStep: bigint("first_step", { mode: "number" }).notNull(),
+    firstValue: doublePrecision("first_value").notNull(),
+    firstWall: bigint("first_wall", { mode: "number" }).notNull(),
+    lastStep: bigint("last_step", { mode: "number" }).notNull(),
+    lastValue: doublePrecision("last_value").notNull(),
+    lastWall: bigint("last_wall", { mode: "number" }).notNull(),
+    minStep: bigint("min_step", { mode: "number" }),
+    minValue: doublePrecision("min_value"),
+    minWall: bigint("min_wall", { mode: "number" }),
+    maxStep: bigint("max_step", { mode: "number" }),
+    maxValue: doublePrecision("max_value"),
+    maxWall: bigint("max_wall", { mode: "number" }),
+    hasNonFinite: boolean("has_non_finite").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.metricId, t.block] })],
+);
+
+export const artifacts = pgTable(
+  "artifacts",
+  {
+    id: serial("id").primaryKey(),
+    runId: integer("run_id").notNull().references(() => runs.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    /** checkpoint, encoder, embeddings, report, file, ... */
+    kind: text("kind").notNull().default("file"),
+    bytes: bigint("bytes", { mode: "number" }).notNull(),
+    sha256: text("sha256").notNull(),
+    /** key inside the artifact store */
+    storagePath: text("storage_path").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("artifacts_run_name").on(t.runId, t.name)],
+);
+
+export type DatasetSplits = Record<string, { count: number; labeled: boolean }>;
+
+export const datasets = pgTable("datasets", {
+  id: serial("id").primaryKey(),
+  name: text("name").notNull().unique(),
+  /** where it came from: a directory, a URL, a built-in name */
+  source: text("source").notNull(),
+  format: text("format").notNull(),
+  checksum: text("checksum").notNull(),
+  /** shape of one example, e.g. [28, 28, 1] */
+  shape: jsonb("shape").$type<number[]>().notNull(),
+  count: integer("count").notNull(),
+  hasLabels: boolean("has_labels").notNull().default(false),
+  numClasses: integer("num_classes"),
+  splits: jsonb("splits").$type<DatasetSplits>().notNull().default({}),
+  createdAt: createdAt(),
+});
+
+export const encoderStages = ["none", "staging", "production", "archived"] as const;
+
+/** A registered encoder version, with lineage to the run and checkpoint that produced it. */
+export const encoders = pgTable(
+  "encoders",
+  {
+    id: serial("id").primaryKey(),
+    name: text("name").notNull(),
+    version: integer("version").notNull(),
+    runId: integer("run_id").references(() => runs.id, { onDelete: "set null" }),
+    artifactId: integer("artifact_id").references(() => artifacts.id, { onDelete: "set null" }),
+    datasetId: integer("dataset_id").references(() => datasets.id, { onDelete: "set null" }),
+    architecture: text("architecture").notNull(),
+    embeddingDim: integer("embedding_dim").notNull(),
+    stage: text("stage", { enum: encoderStages }).notNull().default("none"),
+    description: text("description").notNull().default(""),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("encoders_name_version").on(t.name, t.version)],
+);
+
+/** One measured number of an encoder on a benchmark: e.g. linear probe accuracy at 1 % labels, seed 2. */
+export const benchmarkResults = pgTable(
+  "benchmark_results",
+  {
+    id: serial("id").primaryKey(),
+    /** null for baselines that use no encoder (supervised from scratch, raw-input probe) */
+    encoderId: integer("encoder_id").references(() => encoders.id, { onDelete: "cascade" }),
+    runId: integer("run_id").references(() => runs.id, { onDelete: "cascade" }),
+    benchmark: text("benchmark").notNull(),
+    /** linear_probe, knn, finetune, adapter, supervised, raw_linear */
+    method: text("method").notNull(),
+    labelFraction: doublePrecision("label_fraction").notNull(),
+    seed: integer("seed").notNull(),
+    metric: text("metric").notNull(),
+    value: doublePrecision("value").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("benchmark_results_encoder").on(t.encoderId, t.benchmark), index("benchmark_results_run").on(t.runId)],
+);

@@ -1,0 +1,20 @@
+import { ZodError } from "zod";
+
+/** An error a caller can act on: carries the HTTP status and, where one is at fault, the field. */
+export class PretextError extends Error {
+  constructor(
+    readonly status: 400 | 404 | 409 | 413 | 422 | 500,
+    message: string,
+  ) {
+    super(message);
+    this.name = "PretextError";
+  }
+}
+
+export const notFound = (what: string, id: string | number) => new PretextError(404, `${what} ${id} not found`);
+export const badInput = (message: string) => new PretextError(400, message);
+
+/** "metrics.3.value: expected number, received string; name: required" */
+export function describeZodError(err: ZodError): string {
+  return err.issues.map((i) => `${i.path.length ? i.path.join(".") : "(root)"}: ${i.message}`).join("; ");
+}

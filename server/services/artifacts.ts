@@ -1,0 +1,71 @@
+/** Artifacts of a run: validated names, bytes in the artifact store, sha256 and size in the database. */
+import path from "node:path";
+import { Readable } from "node:stream";
+import { and, asc, eq } from "drizzle-orm";
+import { artifacts } from "@/drizzle/schema";
+import { pretextHome, type Database } from "@/server/db";
+import { badInput, describeZodError, notFound } from "@/server/errors";
+import { LocalDirectoryStore, type ArtifactStore } from "@/server/storage/artifact-store";
+import { artifactName } from "@/server/validation";
+import { getRun } from "./runs";
+
+export function artifactStore(): ArtifactStore {
+  return new LocalDirectoryStore(process.env.PRETEXT_ARTIFACT_DIR ?? path.join(pretextHome(), "artifacts"));
+}
+
+export function artifactMaxBytes(): number {
+  return Number(process.env.PRETEXT_ARTIFACT_MAX_BYTES ?? 2 * 1024 ** 3);
+}
+
+function validName(name: string): string {
+  const parsed = artifactName.safeParse(name);
+  if (!parsed.success) throw badInput(`name: ${describeZodError(parsed.error).replace(/^\(root\): /, "")}`);
+  return parsed.data;
+}
+
+export async function uploadArtifact(
+  database: Database,
+  runId: number,
+  name: string,
+  kind: string,
+  data: Readable | Uint8Array,
+  store = artifactStore(),
+) {
+  const safeName = validName(name);
+  await getRun(database, runId);
+  const storagePath = `runs/${runId}/${safeName}`;
+  const stream = data instanceof Readable ? data : Readable.from([Buffer.from(data)]);
+  const { bytes, sha256 } = await store.put(storagePath, stream, artifactMaxBytes());
+  const [row] = await database.db
+    .insert(artifacts)
+    .values({ runId, name: safeName, kind, bytes, sha256, storagePath })
+    .onConflictDoUpdate({
+      target: [artifacts.runId, artifacts.name],
+      set: { kind, bytes, sha256, storagePath, createdAt: new Date() },
+    })
+    .returning();
+  return row;
+}
+
+export async function getArtifact(database: Database, runId: number, name: string) {
+  const safeName = validName(name);
+  const [row] = await database.db
+    .select()
+    .from(artifacts)
+    .where(and(eq(artifacts.runId, runId), eq(artifacts.name, safeName)));
+  if (!row) {
+    await getRun(database, runId);
+    throw notFound(`artifact "${safeName}" of run`, runId);
+  }
+  return row;
+}
+
+export async function openArtifact(database: Database, runId: number, name: string, store = artifactStore()) {
+  const row = await getArtifact(database, runId, name);
+  const { stream } = await store.get(row.storagePath);
+  return { artifact: row, stream };
+}
+
+export async function listArtifacts({ db }: Database, runId: number) {
+  return db.select().from(artifacts).where(eq(artifacts.runId, runId)).orderBy(asc(artifacts.name));
+}

@@ -1,0 +1,89 @@
+/** zod schemas for everything that enters through the API; tRPC, REST and the CLI share them. */
+import { z } from "zod";
+import { runStatuses } from "@/drizzle/schema";
+
+export const MAX_BATCH_POINTS = 10_000;
+
+const NON_FINITE = { NaN: Number.NaN, Infinity: Number.POSITIVE_INFINITY, "-Infinity": Number.NEGATIVE_INFINITY } as const;
+
+/** JSON has no NaN or Infinity, so they travel as the strings "NaN", "Infinity" and "-Infinity". */
+export const metricValue = z.union([z.number(), z.enum(["NaN", "Infinity", "-Infinity"])], {
+  error: 'must be a number or one of "NaN", "Infinity", "-Infinity"',
+});
+
+export function toNumber(v: z.infer<typeof metricValue>): number {
+  return typeof v === "number" ? v : NON_FINITE[v];
+}
+
+/** The JSON form of a stored value: finite numbers as numbers, others as their name. */
+export function toJsonValue(v: number): number | "NaN" | "Infinity" | "-Infinity" {
+  if (Number.isFinite(v)) return v;
+  return Number.isNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity";
+}
+
+export const name = z
+  .string()
+  .min(1, "must not be empty")
+  .max(200, "must be at most 200 characters")
+  .regex(/^[^\u0000-\u001f]*$/, "must not contain control characters");
+
+export const metricKey = z
+  .string()
+  .min(1, "must not be empty")
+  .max(250, "must be at most 250 characters")
+  .regex(/^[A-Za-z0-9_\-./: ]+$/, "may only contain letters, digits, space and _ - . / :");
+
+export const metricPoint = z.object({
+  key: metricKey,
+  step: z.number().int("must be an integer").min(0, "must be >= 0").max(Number.MAX_SAFE_INTEGER),
+  value: metricValue,
+  /** ms since the epoch; the server's clock when omitted */
+  timestamp: z.number().int("must be an integer (ms since the epoch)").min(0).optional(),
+});
+
+export const paramValue = z.union([z.string().max(5000), z.number(), z.boolean(), z.null()], {
+  error: "must be a string, number, boolean or null",
+});
+
+export const logBatch = z.object({
+  params: z.record(metricKey, paramValue).optional(),
+  metrics: z.array(metricPoint).max(MAX_BATCH_POINTS).optional(),
+});
+export type LogBatch = z.input<typeof logBatch>;
+
+export const runId = z.coerce.number({ error: "must be a run id (a positive integer)" }).int().positive();
+
+export const createRun = z.object({
+  project: name.default("default"),
+  experiment: name.default("default"),
+  name: name.optional(),
+  config: z.record(z.string(), z.unknown()).default({}),
+  tags: z.record(z.string(), z.string().max(1000)).default({}),
+  notes: z.string().max(100_000).default(""),
+  parentRunId: z.number().int().positive().optional(),
+  status: z.enum(runStatuses).default("running"),
+});
+export type CreateRun = z.input<typeof createRun>;
+
+export const setStatus = z.object({
+  status: z.enum(runStatuses),
+  reason: z.string().max(10_000).optional(),
+});
+
+export const seriesQuery = z.object({
+  maxPoints: z.coerce.number().int().min(10, "must be >= 10").max(100_000, "must be <= 100000").default(1000),
+  stepFrom: z.coerce.number().int().min(0).optional(),
+  stepTo: z.coerce.number().int().min(0).optional(),
+});
+export type SeriesQuery = z.input<typeof seriesQuery>;
+
+/**
+ * Artifact names are relative paths of safe segments: no "..", no absolute paths, no backslashes,
+ * so a name can never leave its run's folder in the store.
+ */
+export const artifactName = z
+  .string()
+  .min(1, "must not be empty")
+  .max(255, "must be at most 255 characters")
+  .regex(/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/, "must be segments of letters, digits, _ - . separated by /")
+  .refine((s) => s.split("/").every((seg) => seg !== "." && seg !== ".."), "must not contain . or .. segments");
