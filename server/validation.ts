@@ -25,6 +25,7 @@ export const name = z
   .string()
   .min(1, "must not be empty")
   .max(200, "must be at most 200 characters")
+  // eslint-disable-next-line no-control-regex -- rejecting control characters is the point
   .regex(/^[^\u0000-\u001f]*$/, "must not contain control characters");
 
 export const metricKey = z

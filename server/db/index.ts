@@ -2,8 +2,8 @@
  * The database client, created once per process: PostgreSQL when DATABASE_URL is set, otherwise
  * embedded PGlite under PRETEXT_HOME (default ./.pretext). Migrations run before first use.
  */
+import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
@@ -18,9 +18,8 @@ export type Database =
   | { kind: "postgres"; db: Db; pool: pg.Pool; close(): Promise<void> }
   | { kind: "pglite"; db: Db; client: PGlite; close(): Promise<void> };
 
-const migrationsFolder = path.resolve(
-  process.env.PRETEXT_MIGRATIONS_DIR ?? path.join(path.dirname(fileURLToPath(import.meta.url)), "../../drizzle/migrations"),
-);
+// Resolved from the project root: Next.js bundles this module, so import.meta.url is not a guide.
+const migrationsFolder = path.resolve(process.env.PRETEXT_MIGRATIONS_DIR ?? "drizzle/migrations");
 
 export function pretextHome(): string {
   return path.resolve(process.env.PRETEXT_HOME ?? ".pretext");
@@ -43,6 +42,7 @@ export async function openDatabase(opts: { databaseUrl?: string; dataDir?: strin
     return { kind: "postgres", db, pool, close: () => pool.end() };
   }
   const dataDir = opts.dataDir ?? path.join(pretextHome(), "db");
+  if (dataDir !== "memory://") mkdirSync(dataDir, { recursive: true });
   const client = dataDir === "memory://" ? new PGlite() : new PGlite(dataDir);
   const db = drizzlePglite(client, { schema });
   await migratePglite(db, { migrationsFolder });

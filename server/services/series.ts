@@ -3,6 +3,8 @@
  * (each bucket keeps its first, last, minimum and maximum point), so spikes and dips survive.
  * Long series are downsampled from metric_blocks (a few thousand rows for a million points).
  */
+import { asc, eq } from "drizzle-orm";
+import { metrics } from "@/drizzle/schema";
 import type { Database } from "@/server/db";
 import { query } from "@/server/db/sql";
 import { badInput, describeZodError, notFound } from "@/server/errors";
@@ -112,8 +114,16 @@ export function m4(points: SeriesPoint[], buckets: number, stepFrom = 0, stepTo 
   const out: SeriesPoint[] = [];
   for (const c of chosen.values()) {
     const keep = [c.first, c.min, c.max, c.gap, c.last].filter((p): p is SeriesPoint => p !== undefined);
-    const seen = new Set<SeriesPoint>();
-    for (const p of keep) if (!seen.has(p)) seen.add(p), out.push(p);
+    out.push(...new Set(keep));
   }
   return out.sort((a, b) => a.step - b.step);
+}
+
+/** The series a run has, with their latest values. */
+export async function listRunMetrics({ db }: Database, runId: number) {
+  return db
+    .select({ key: metrics.key, lastStep: metrics.lastStep, lastValue: metrics.lastValue, minValue: metrics.minValue, maxValue: metrics.maxValue })
+    .from(metrics)
+    .where(eq(metrics.runId, runId))
+    .orderBy(asc(metrics.key));
 }

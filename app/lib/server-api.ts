@@ -1,0 +1,7 @@
+import { createCaller } from "@/server/api/root";
+import { createContext } from "@/server/api/trpc";
+
+/** tRPC called in-process from server components: same procedures and types as the browser's. */
+export async function api() {
+  return createCaller(await createContext());
+}

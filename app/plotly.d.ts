@@ -1,0 +1,3 @@
+declare module "plotly.js-dist-min" {
+  export function react(el: HTMLElement, data: unknown[], layout?: unknown, config?: unknown): Promise<void>;
+}

@@ -1,0 +1,13 @@
+import { experimentsRouter } from "./routers/experiments";
+import { metricsRouter } from "./routers/metrics";
+import { runsRouter } from "./routers/runs";
+import { createCallerFactory, router } from "./trpc";
+
+export const appRouter = router({
+  experiments: experimentsRouter,
+  runs: runsRouter,
+  metrics: metricsRouter,
+});
+
+export type AppRouter = typeof appRouter;
+export const createCaller = createCallerFactory(appRouter);

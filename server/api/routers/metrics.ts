@@ -1,0 +1,11 @@
+import { z } from "zod";
+import { readSeries } from "@/server/services/series";
+import { metricKey, seriesQuery } from "@/server/validation";
+import { procedure, router } from "../trpc";
+
+export const metricsRouter = router({
+  /** A downsampled series (M4, at most maxPoints points); NaN/±Infinity survive superjson. */
+  series: procedure
+    .input(seriesQuery.extend({ runId: z.number().int(), key: metricKey }))
+    .query(({ ctx, input }) => readSeries(ctx.database, input.runId, input.key, input)),
+});

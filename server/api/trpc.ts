@@ -1,0 +1,25 @@
+import { initTRPC, TRPCError } from "@trpc/server";
+import superjson from "superjson";
+import { getDatabase, type Database } from "@/server/db";
+import { PretextError } from "@/server/errors";
+
+export async function createContext(): Promise<{ database: Database }> {
+  return { database: await getDatabase() };
+}
+
+const t = initTRPC.context<typeof createContext>().create({ transformer: superjson });
+
+const CODES = { 400: "BAD_REQUEST", 404: "NOT_FOUND", 409: "CONFLICT", 413: "PAYLOAD_TOO_LARGE", 422: "UNPROCESSABLE_CONTENT", 500: "INTERNAL_SERVER_ERROR" } as const;
+
+/** Domain errors keep their meaning (404, 409, ...) when they cross into tRPC. */
+const domainErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof PretextError) {
+    throw new TRPCError({ code: CODES[result.error.cause.status], message: result.error.cause.message, cause: result.error.cause });
+  }
+  return result;
+});
+
+export const router = t.router;
+export const procedure = t.procedure.use(domainErrors);
+export const createCallerFactory = t.createCallerFactory;
