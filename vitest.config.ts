@@ -9,5 +9,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: "forks",
     fileParallelism: false,
+    // Real datasets live beside the repo in ../shared/data unless PRETEXT_DATA_DIR says otherwise.
+    env: { PRETEXT_DATA_DIR: process.env.PRETEXT_DATA_DIR ?? path.resolve(__dirname, "../shared/data") },
   },
 });

@@ -3,7 +3,7 @@ export function formatValue(v: unknown): string {
   if (typeof v === "number") {
     if (!Number.isFinite(v)) return String(v);
     if (Number.isInteger(v)) return v.toLocaleString("en-US");
-    return Math.abs(v) >= 1e4 || Math.abs(v) < 1e-3 ? v.toExponential(3) : v.toPrecision(4);
+    return Math.abs(v) >= 1e4 || Math.abs(v) < 1e-3 ? v.toExponential(3) : String(Number(v.toPrecision(4)));
   }
   return String(v);
 }

@@ -1,0 +1,160 @@
+/**
+ * The typed TypeScript client of the /api/v1 JSON API. Workers and scripts log through it:
+ * metrics are buffered and sent in batches, failed requests are retried with back-off, and
+ * whatever is buffered is flushed before the process exits.
+ */
+import type { Run } from "@/server/services/runs";
+import type { CreateRun } from "@/server/validation";
+import { toJsonValue } from "@/server/validation";
+import { MetricBuffer } from "@/server/tracking/metric-buffer";
+import type { MetricPoint, ParamValue, RunStatus, RunTracker } from "@/server/tracking/tracker";
+
+export class PretextApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = "PretextApiError";
+  }
+}
+
+export interface ClientOptions {
+  /** default: $PRETEXT_URL or http://localhost:3000 */
+  baseUrl?: string;
+  /** attempts per request for network errors, 5xx and 429 */
+  attempts?: number;
+  /** first back-off delay; doubles each attempt */
+  backoffMs?: number;
+}
+
+export interface SeriesResponse {
+  key: string;
+  total: number;
+  downsampled: boolean;
+  steps: number[];
+  values: (number | "NaN" | "Infinity" | "-Infinity")[];
+  timestamps: number[];
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class PretextClient {
+  readonly baseUrl: string;
+  private readonly attempts: number;
+  private readonly backoffMs: number;
+
+  constructor(opts: ClientOptions = {}) {
+    this.baseUrl = (opts.baseUrl ?? process.env.PRETEXT_URL ?? "http://localhost:3000").replace(/\/$/, "");
+    this.attempts = opts.attempts ?? 6;
+    this.backoffMs = opts.backoffMs ?? 200;
+  }
+
+  async request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+    const isBytes = body instanceof Uint8Array;
+    let lastError: unknown;
+    for (let attempt = 0; attempt < this.attempts; attempt++) {
+      if (attempt > 0) await sleep(this.backoffMs * 2 ** (attempt - 1) * (0.75 + Math.random() / 2));
+      let res: Response;
+      try {
+        res = await fetch(`${this.baseUrl}${path}`, {
+          method,
+          headers: body === undefined ? headers : { "content-type": isBytes ? "application/octet-stream" : "application/json", ...headers },
+          body: body === undefined ? undefined : isBytes ? (body as Uint8Array<ArrayBuffer>) : JSON.stringify(body),
+        });
+      } catch (err) {
+        lastError = err; // connection refused, reset, DNS: worth another try
+        continue;
+      }
+      if (res.ok) return (res.headers.get("content-type")?.includes("json") ? res.json() : new Uint8Array(await res.arrayBuffer())) as Promise<T>;
+      const message = await res
+        .json()
+        .then((j: { error?: string }) => j.error ?? res.statusText)
+        .catch(() => res.statusText);
+      lastError = new PretextApiError(res.status, `${method} ${path}: ${res.status} ${message}`);
+      if (res.status < 500 && res.status !== 429) break;
+    }
+    throw lastError;
+  }
+
+  createRun(input: CreateRun = {}): Promise<Run> {
+    return this.request("POST", "/api/v1/runs", input);
+  }
+
+  getRun(runId: number) {
+    return this.request<Run & { params: Record<string, ParamValue> }>("GET", `/api/v1/runs/${runId}`);
+  }
+
+  readSeries(runId: number, key: string, opts: { maxPoints?: number; stepFrom?: number; stepTo?: number } = {}) {
+    const q = new URLSearchParams(Object.entries(opts).map(([k, v]) => [k, String(v)]));
+    return this.request<SeriesResponse>("GET", `/api/v1/runs/${runId}/metrics/${key.split("/").map(encodeURIComponent).join("/")}?${q}`);
+  }
+
+  tracker(runId: number, opts: { flushIntervalMs?: number } = {}): HttpRunTracker {
+    return new HttpRunTracker(this, runId, opts.flushIntervalMs ?? 1000);
+  }
+}
+
+/** A RunTracker over HTTP: batches of up to 10,000 points, sent in order, one request at a time. */
+export class HttpRunTracker implements RunTracker {
+  readonly runId: string;
+  private readonly buffer: MetricBuffer;
+  private readonly timer: NodeJS.Timeout;
+  private readonly onExit = () => void this.flush().catch(() => {});
+
+  constructor(
+    private readonly client: PretextClient,
+    private readonly id: number,
+    flushIntervalMs: number,
+  ) {
+    this.runId = String(id);
+    this.buffer = new MetricBuffer((batch) =>
+      client.request("POST", this.path("/log"), {
+        metrics: batch.map((p) => ({ key: p.key, step: p.step, value: toJsonValue(p.value), timestamp: p.wallTime })),
+      }),
+    );
+    this.timer = setInterval(() => this.buffer.sendBuffered(), flushIntervalMs);
+    this.timer.unref();
+    process.once("beforeExit", this.onExit);
+  }
+
+  private path(suffix: string) {
+    return `/api/v1/runs/${this.id}${suffix}`;
+  }
+
+  async logParams(params: Record<string, ParamValue>) {
+    await this.client.request("POST", this.path("/log"), { params });
+  }
+
+  logMetrics(points: MetricPoint[]) {
+    this.buffer.push(points);
+  }
+
+  /** Sends everything buffered; rejects with the first failure since the last flush. */
+  flush() {
+    return this.buffer.flush();
+  }
+
+  async setTags(tags: Record<string, string>) {
+    await this.client.request("POST", this.path("/tags"), { tags });
+  }
+
+  async setStatus(status: RunStatus, reason?: string) {
+    await this.flush();
+    await this.client.request("POST", this.path("/status"), { status, reason });
+  }
+
+  async uploadArtifact(name: string, kind: string, data: Uint8Array) {
+    return this.client.request<{ sha256: string; bytes: number }>("PUT", this.path(`/artifacts/${name}?kind=${encodeURIComponent(kind)}`), data);
+  }
+
+  async downloadArtifact(name: string) {
+    return this.client.request<Uint8Array>("GET", this.path(`/artifacts/${name}`));
+  }
+
+  /** Stops the background flush timer; call after the last flush. */
+  close() {
+    clearInterval(this.timer);
+    process.off("beforeExit", this.onExit);
+  }
+}

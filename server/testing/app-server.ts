@@ -1,0 +1,66 @@
+/**
+ * Starts the built app (`next start`) on a free port: with its own embedded database, or on
+ * PostgreSQL when `DATABASE_URL` is passed in `env`. Used by the e2e tests and the benchmarks.
+ */
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+
+export interface AppServer {
+  url: string;
+  home: string;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+    srv.on("error", reject);
+  });
+}
+
+/** Builds the app unless a build is already there. */
+export function ensureBuilt() {
+  if (!existsSync(".next/BUILD_ID")) execFileSync("npm", ["run", "build"], { stdio: "inherit" });
+}
+
+export async function startApp(env: Record<string, string> = {}): Promise<AppServer> {
+  ensureBuilt();
+  const port = await freePort();
+  const home = mkdtempSync(path.join(os.tmpdir(), "pretext-e2e-"));
+  const child: ChildProcess = spawn("node_modules/.bin/next", ["start", "-p", String(port), "-H", "127.0.0.1"], {
+    env: { ...process.env, PRETEXT_HOME: home, NEXT_TELEMETRY_DISABLED: "1", DATABASE_URL: "", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let log = "";
+  child.stdout?.on("data", (d) => (log += d));
+  child.stderr?.on("data", (d) => (log += d));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`next start exited:\n${log}`);
+    try {
+      const res = await fetch(`${url}/api/v1/runs/1`);
+      if (res.status === 404 || res.ok) break;
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() > deadline) throw new Error(`next start did not become ready:\n${log}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return {
+    url,
+    home,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+}

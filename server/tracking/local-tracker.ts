@@ -1,0 +1,57 @@
+/**
+ * A RunTracker that writes straight to the database: used when the worker runs in the same
+ * process as the database (embedded mode, `pretext train`). Same batching rules as the HTTP client.
+ */
+import type { Database } from "@/server/db";
+import { writeBatch } from "@/server/services/metrics";
+import { setRunStatus, setRunTags } from "@/server/services/runs";
+import { getArtifact, artifactStore, uploadArtifact } from "@/server/services/artifacts";
+import { MetricBuffer } from "./metric-buffer";
+import type { MetricPoint, ParamValue, RunStatus, RunTracker } from "./tracker";
+
+export class LocalRunTracker implements RunTracker {
+  readonly runId: string;
+  private readonly buffer: MetricBuffer;
+
+  constructor(
+    private readonly database: Database,
+    private readonly id: number,
+  ) {
+    this.runId = String(id);
+    this.buffer = new MetricBuffer((batch) => writeBatch(database, id, {}, batch));
+  }
+
+  async logParams(params: Record<string, ParamValue>) {
+    await writeBatch(this.database, this.id, params, []);
+  }
+
+  logMetrics(points: MetricPoint[]) {
+    this.buffer.push(points);
+  }
+
+  flush() {
+    return this.buffer.flush();
+  }
+
+  async setTags(tags: Record<string, string>) {
+    await setRunTags(this.database, this.id, tags);
+  }
+
+  async setStatus(status: RunStatus, reason?: string) {
+    await this.flush();
+    await setRunStatus(this.database, this.id, status, reason);
+  }
+
+  async uploadArtifact(name: string, kind: string, data: Uint8Array) {
+    const row = await uploadArtifact(this.database, this.id, name, kind, data);
+    return { sha256: row.sha256, bytes: row.bytes };
+  }
+
+  async downloadArtifact(name: string) {
+    const row = await getArtifact(this.database, this.id, name);
+    const { stream } = await artifactStore().get(row.storagePath);
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    return new Uint8Array(Buffer.concat(chunks));
+  }
+}
