@@ -57,6 +57,9 @@ export const runs = pgTable(
     /** worker that executed it, when run by a worker */
     worker: text("worker"),
     config: jsonb("config").$type<Record<string, unknown>>().notNull().default({}),
+    /** the queue job executing the run, when it was launched as a job */
+    jobKind: text("job_kind"),
+    jobId: text("job_id"),
     tags: jsonb("tags").$type<Record<string, string>>().notNull().default({}),
     notes: text("notes").notNull().default(""),
     createdAt: createdAt(),
@@ -224,4 +227,36 @@ export const benchmarkResults = pgTable(
     createdAt: createdAt(),
   },
   (t) => [index("benchmark_results_encoder").on(t.encoderId, t.benchmark), index("benchmark_results_run").on(t.runId)],
+);
+
+/** A worker process: registered at start, heartbeating while alive. */
+export const workers = pgTable("workers", {
+  id: text("id").primaryKey(),
+  hostname: text("hostname").notNull(),
+  pid: integer("pid").notNull(),
+  backend: text("backend"),
+  concurrency: integer("concurrency").notNull(),
+  startedAt: timestamp("started_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  heartbeatAt: timestamp("heartbeat_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  stoppedAt: timestamp("stopped_at", { withTimezone: true, mode: "date" }),
+});
+
+export const attemptOutcomes = ["running", "finished", "failed", "cancelled", "lost"] as const;
+
+/** One execution of a job by a worker; a retried job has several. */
+export const jobAttempts = pgTable(
+  "job_attempts",
+  {
+    id: serial("id").primaryKey(),
+    jobId: text("job_id").notNull(),
+    runId: integer("run_id").references(() => runs.id, { onDelete: "cascade" }),
+    workerId: text("worker_id").notNull(),
+    startedAt: timestamp("started_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    endedAt: timestamp("ended_at", { withTimezone: true, mode: "date" }),
+    outcome: text("outcome", { enum: attemptOutcomes }).notNull().default("running"),
+    /** step the attempt resumed from, when it resumed from a checkpoint */
+    resumedFromStep: integer("resumed_from_step"),
+    error: text("error"),
+  },
+  (t) => [index("job_attempts_job").on(t.jobId), index("job_attempts_run").on(t.runId), index("job_attempts_worker").on(t.workerId, t.outcome)],
 );

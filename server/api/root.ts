@@ -1,3 +1,4 @@
+import { benchmarksRouter } from "./routers/benchmarks";
 import { experimentsRouter } from "./routers/experiments";
 import { metricsRouter } from "./routers/metrics";
 import { runsRouter } from "./routers/runs";
@@ -7,6 +8,7 @@ export const appRouter = router({
   experiments: experimentsRouter,
   runs: runsRouter,
   metrics: metricsRouter,
+  benchmarks: benchmarksRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -3,11 +3,12 @@
  * metrics are buffered and sent in batches, failed requests are retried with back-off, and
  * whatever is buffered is flushed before the process exits.
  */
+import type { LaunchInput } from "@/server/jobs/launch";
 import type { Run } from "@/server/services/runs";
 import type { CreateRun } from "@/server/validation";
 import { toJsonValue } from "@/server/validation";
 import { MetricBuffer } from "@/server/tracking/metric-buffer";
-import type { MetricPoint, ParamValue, RunStatus, RunTracker } from "@/server/tracking/tracker";
+import type { BenchmarkResultInput, DatasetInfo, EncoderInfo, MetricPoint, ParamValue, RunStatus, RunTracker } from "@/server/tracking/tracker";
 
 export class PretextApiError extends Error {
   constructor(
@@ -90,6 +91,15 @@ export class PretextClient {
     return this.request<SeriesResponse>("GET", `/api/v1/runs/${runId}/metrics/${key.split("/").map(encodeURIComponent).join("/")}?${q}`);
   }
 
+  /** Enqueues a job (pretrain, evaluate, sweep-trial) for a new run; any worker picks it up. */
+  launch(input: LaunchInput): Promise<{ run: Run; jobId: string }> {
+    return this.request("POST", "/api/v1/jobs", input);
+  }
+
+  cancel(runId: number): Promise<Run> {
+    return this.request("POST", `/api/v1/runs/${runId}/cancel`, {});
+  }
+
   tracker(runId: number, opts: { flushIntervalMs?: number } = {}): HttpRunTracker {
     return new HttpRunTracker(this, runId, opts.flushIntervalMs ?? 1000);
   }
@@ -144,12 +154,29 @@ export class HttpRunTracker implements RunTracker {
     await this.client.request("POST", this.path("/status"), { status, reason });
   }
 
+  async registerDataset(info: DatasetInfo) {
+    await this.client.request("POST", "/api/v1/datasets", info);
+  }
+
+  async setExecution(fields: { backend?: string; worker?: string }) {
+    await this.client.request("PATCH", this.path(""), fields);
+  }
+
   async uploadArtifact(name: string, kind: string, data: Uint8Array) {
     return this.client.request<{ sha256: string; bytes: number }>("PUT", this.path(`/artifacts/${name}?kind=${encodeURIComponent(kind)}`), data);
   }
 
   async downloadArtifact(name: string) {
     return this.client.request<Uint8Array>("GET", this.path(`/artifacts/${name}`));
+  }
+
+  async registerEncoder(info: EncoderInfo) {
+    const row = await this.client.request<{ id: number; name: string; version: number }>("POST", "/api/v1/encoders", { ...info, runId: info.runId ?? this.id });
+    return { id: row.id, name: row.name, version: row.version };
+  }
+
+  async logBenchmarkResults(results: BenchmarkResultInput[]) {
+    await this.client.request("POST", "/api/v1/benchmarks/results", { runId: this.id, results });
   }
 
   /** Stops the background flush timer; call after the last flush. */

@@ -2,7 +2,7 @@
  * The database client, created once per process: PostgreSQL when DATABASE_URL is set, otherwise
  * embedded PGlite under PRETEXT_HOME (default ./.pretext). Migrations run before first use.
  */
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
@@ -42,11 +42,52 @@ export async function openDatabase(opts: { databaseUrl?: string; dataDir?: strin
     return { kind: "postgres", db, pool, close: () => pool.end() };
   }
   const dataDir = opts.dataDir ?? path.join(pretextHome(), "db");
-  if (dataDir !== "memory://") mkdirSync(dataDir, { recursive: true });
+  const release = dataDir === "memory://" ? () => {} : lockDataDir(dataDir);
   const client = dataDir === "memory://" ? new PGlite() : new PGlite(dataDir);
   const db = drizzlePglite(client, { schema });
   await migratePglite(db, { migrationsFolder });
-  return { kind: "pglite", db, client, close: () => client.close() };
+  return {
+    kind: "pglite",
+    db,
+    client,
+    close: async () => {
+      await client.close();
+      release();
+    },
+  };
+}
+
+/**
+ * PGlite is a single-process database: a second process opening the same directory would corrupt
+ * it. A lock file holding the owner's pid turns that into a clear error (a dead owner's lock is taken over).
+ */
+function lockDataDir(dataDir: string): () => void {
+  mkdirSync(dataDir, { recursive: true });
+  const lock = `${dataDir}.lock`;
+  try {
+    writeFileSync(lock, String(process.pid), { flag: "wx" });
+  } catch {
+    const owner = Number(readFileSync(lock, "utf8"));
+    if (owner !== process.pid && isAlive(owner)) {
+      throw new Error(
+        `the embedded database ${dataDir} is in use by process ${owner} (is \`npm run dev\` running?). ` +
+          "Stop it, or log through the app with PRETEXT_URL=http://localhost:3000, or use DATABASE_URL.",
+      );
+    }
+    writeFileSync(lock, String(process.pid));
+  }
+  const release = () => rmSync(lock, { force: true });
+  process.once("exit", release);
+  return release;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 // Kept on globalThis so Next.js dev reloads and tests reuse one connection per process.

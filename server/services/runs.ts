@@ -75,9 +75,16 @@ export async function setRunTags(database: Database, id: number, tags: Record<st
   return updated;
 }
 
-export async function setRunExecution(database: Database, id: number, fields: { backend?: string; worker?: string }) {
+/** Changes a run's descriptive fields: name, notes, and what executes it (backend, worker). */
+export async function updateRun(
+  database: Database,
+  id: number,
+  fields: { name?: string; notes?: string; backend?: string; worker?: string },
+): Promise<Run> {
   await getRun(database, id);
-  await database.db.update(runs).set(fields).where(eq(runs.id, id));
+  if (Object.keys(fields).length === 0) return getRun(database, id);
+  const [updated] = await database.db.update(runs).set(fields).where(eq(runs.id, id)).returning();
+  return updated;
 }
 
 export async function listExperiments({ db }: Database) {

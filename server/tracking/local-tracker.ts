@@ -4,10 +4,13 @@
  */
 import type { Database } from "@/server/db";
 import { writeBatch } from "@/server/services/metrics";
-import { setRunStatus, setRunTags } from "@/server/services/runs";
+import { setRunStatus, updateRun, setRunTags } from "@/server/services/runs";
 import { getArtifact, artifactStore, uploadArtifact } from "@/server/services/artifacts";
 import { MetricBuffer } from "./metric-buffer";
-import type { MetricPoint, ParamValue, RunStatus, RunTracker } from "./tracker";
+import { registerDataset } from "@/server/services/datasets";
+import { recordBenchmarkResults } from "@/server/services/benchmarks";
+import { registerEncoder } from "@/server/services/encoders";
+import type { BenchmarkResultInput, DatasetInfo, EncoderInfo, MetricPoint, ParamValue, RunStatus, RunTracker } from "./tracker";
 
 export class LocalRunTracker implements RunTracker {
   readonly runId: string;
@@ -42,6 +45,14 @@ export class LocalRunTracker implements RunTracker {
     await setRunStatus(this.database, this.id, status, reason);
   }
 
+  async registerDataset(info: DatasetInfo) {
+    await registerDataset(this.database, info);
+  }
+
+  async setExecution(fields: { backend?: string; worker?: string }) {
+    await updateRun(this.database, this.id, fields);
+  }
+
   async uploadArtifact(name: string, kind: string, data: Uint8Array) {
     const row = await uploadArtifact(this.database, this.id, name, kind, data);
     return { sha256: row.sha256, bytes: row.bytes };
@@ -53,5 +64,14 @@ export class LocalRunTracker implements RunTracker {
     const chunks: Buffer[] = [];
     for await (const chunk of stream) chunks.push(chunk as Buffer);
     return new Uint8Array(Buffer.concat(chunks));
+  }
+
+  async registerEncoder(info: EncoderInfo) {
+    const row = await registerEncoder(this.database, { ...info, runId: info.runId ?? this.id });
+    return { id: row.id, name: row.name, version: row.version };
+  }
+
+  async logBenchmarkResults(results: BenchmarkResultInput[]) {
+    await recordBenchmarkResults(this.database, this.id, results);
   }
 }

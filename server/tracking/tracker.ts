@@ -3,6 +3,18 @@
  * depend on this interface only; `server/client` (HTTP) and `server/tracking/local-tracker`
  * (direct database access, embedded mode) implement it.
  */
+import type { BenchmarkResultInput } from "@/server/services/benchmarks";
+import type { DatasetInfo } from "@/server/services/datasets";
+import type { EncoderRegistration } from "@/server/services/encoders";
+
+export type { BenchmarkResultInput, DatasetInfo };
+/** An encoder to register; `runId` (its lineage) defaults to the tracker's run. */
+export type EncoderInfo = Omit<EncoderRegistration, "runId"> & { runId?: number };
+export interface RegisteredEncoder {
+  id: number;
+  name: string;
+  version: number;
+}
 export type ParamValue = string | number | boolean | null;
 
 export interface MetricPoint {
@@ -23,7 +35,15 @@ export interface RunTracker {
   /** Merge tags (e.g. {backend: "wasm"}, {warning: "collapse"}) into the run. */
   setTags(tags: Record<string, string>): Promise<void>;
   setStatus(status: RunStatus, reason?: string): Promise<void>;
+  /** Records what executes the run: the TensorFlow.js backend and, under a worker, its name. */
+  /** Registers the dataset the run reads (once per name; the checksum must match). */
+  registerDataset(info: DatasetInfo): Promise<void>;
+  setExecution(fields: { backend?: string; worker?: string }): Promise<void>;
   uploadArtifact(name: string, kind: string, data: Uint8Array): Promise<{ sha256: string; bytes: number }>;
   downloadArtifact(name: string): Promise<Uint8Array>;
   flush(): Promise<void>;
+  /** Registers a new version of an encoder (version = 1 + the latest of that name). */
+  registerEncoder(info: EncoderInfo): Promise<RegisteredEncoder>;
+  /** Stores benchmark results measured by this run (baselines have encoderId null). */
+  logBenchmarkResults(results: BenchmarkResultInput[]): Promise<void>;
 }

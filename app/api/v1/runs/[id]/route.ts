@@ -1,5 +1,8 @@
-import { handle, json, parseRunId, type RouteContext } from "@/server/http";
-import { getRun, getRunParams } from "@/server/services/runs";
+import { z } from "zod";
+import { handle, json, parseRunId, readJson, type RouteContext } from "@/server/http";
+import { badInput, describeZodError } from "@/server/errors";
+import { getRun, getRunParams, updateRun } from "@/server/services/runs";
+import { name } from "@/server/validation";
 import { listRunMetrics } from "@/server/services/series";
 import { listArtifacts } from "@/server/services/artifacts";
 
@@ -10,4 +13,15 @@ export const GET = (_req: Request, ctx: RouteContext<{ id: string }>) =>
     const run = await getRun(database, id);
     const [params, metrics, artifacts] = await Promise.all([getRunParams(database, id), listRunMetrics(database, id), listArtifacts(database, id)]);
     return json({ ...run, params: Object.fromEntries(params.map((p) => [p.key, p.value])), metrics, artifacts });
+  });
+
+const patch = z.object({ name: name.optional(), notes: z.string().max(100_000).optional(), backend: name.optional(), worker: name.optional() }).strict();
+
+/** PATCH /api/v1/runs/:id {name?, notes?, backend?, worker?} */
+export const PATCH = (req: Request, ctx: RouteContext<{ id: string }>) =>
+  handle(async (database) => {
+    const id = parseRunId((await ctx.params).id);
+    const parsed = patch.safeParse(await readJson(req));
+    if (!parsed.success) throw badInput(describeZodError(parsed.error));
+    return json(await updateRun(database, id, parsed.data));
   });

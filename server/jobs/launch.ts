@@ -1,0 +1,45 @@
+/** Launching runs as jobs and cancelling them: the run is created first, so the UI shows it queued. */
+import { eq } from "drizzle-orm";
+import type PgBoss from "pg-boss";
+import { z } from "zod";
+import { runs } from "@/drizzle/schema";
+import type { Database } from "@/server/db";
+import { badInput, describeZodError, PretextError } from "@/server/errors";
+import { createRun, getRun, setRunStatus, type Run } from "@/server/services/runs";
+import { name } from "@/server/validation";
+import { queueOf, RETRY_LIMIT, type JobKind, type RunJobData } from "./queue";
+
+const RUN_JOB_KINDS = ["pretrain", "evaluate", "sweep-trial"] as const;
+
+export const launchInput = z.object({
+  kind: z.enum(RUN_JOB_KINDS).default("pretrain"),
+  project: name.default("default"),
+  experiment: name.default("pretrain"),
+  name: name.optional(),
+  parentRunId: z.number().int().positive().optional(),
+  /** the job's configuration (for pretrain: a pretraining config; validated by the worker's schema) */
+  config: z.record(z.string(), z.unknown()),
+  tags: z.record(z.string(), z.string()).default({}),
+});
+export type LaunchInput = z.input<typeof launchInput>;
+
+export async function launchRun(database: Database, queue: PgBoss, input: LaunchInput): Promise<{ run: Run; jobId: string }> {
+  const parsed = launchInput.safeParse(input);
+  if (!parsed.success) throw badInput(describeZodError(parsed.error));
+  const { kind, config, ...rest } = parsed.data;
+  const run = await createRun(database, { ...rest, config, status: "queued" });
+  const jobId = await queue.send(queueOf(kind), { kind, runId: run.id } satisfies RunJobData, { retryLimit: RETRY_LIMIT });
+  if (!jobId) throw new PretextError(500, `the queue refused the ${kind} job of run ${run.id}`);
+  const [updated] = await database.db.update(runs).set({ jobKind: kind, jobId }).where(eq(runs.id, run.id)).returning();
+  return { run: updated, jobId };
+}
+
+/** Cancels a queued or running run: its worker stops within seconds, and the job is never retried. */
+export async function cancelRun(database: Database, queue: PgBoss, runId: number, reason = "cancelled by user"): Promise<Run> {
+  const run = await getRun(database, runId);
+  if (run.status === "cancelled") return run;
+  if (run.status === "finished" || run.status === "failed") throw new PretextError(409, `run ${runId} is already ${run.status}`);
+  const updated = await setRunStatus(database, runId, "cancelled", reason);
+  if (run.jobKind && run.jobId) await queue.cancel(queueOf(run.jobKind as JobKind), run.jobId);
+  return updated;
+}

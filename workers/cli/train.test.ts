@@ -1,0 +1,44 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { openDatabase } from "@/server/db";
+import { listDatasets } from "@/server/services/datasets";
+import { getRunParams, listExperiments, listRuns } from "@/server/services/runs";
+import { listArtifacts } from "@/server/services/artifacts";
+import { readSeries } from "@/server/services/series";
+
+const run = promisify(execFile);
+
+describe("pretext train (CLI, embedded database)", () => {
+  it("pretrains on Fashion-MNIST and logs run, params, metrics, dataset and encoder", async () => {
+    const home = mkdtempSync(path.join(os.tmpdir(), "pretext-cli-"));
+    const { stdout } = await run(
+      "node",
+      ["bin/pretext.mjs", "train", "--config", "workers/engine/configs/fashion-mnist-simclr.json", "--set", "data.limit=512", "--set", "epochs=2", "--set", "batchSize=64"],
+      { env: { ...process.env, PRETEXT_HOME: home, PRETEXT_URL: "" } },
+    );
+    expect(stdout).toMatch(/finished: 16\/16 steps on fashion-mnist/);
+
+    const database = await openDatabase({ dataDir: path.join(home, "db") });
+    try {
+      const [experiment] = await listExperiments(database);
+      const { runs } = await listRuns(database, experiment.id);
+      expect(runs).toHaveLength(1);
+      const [r] = runs;
+      expect(r.status).toBe("finished");
+      expect(r.backend).toMatch(/^(wasm|cpu|tensorflow|tensorflow-gpu)$/);
+      expect(Object.keys(r.metrics)).toEqual(expect.arrayContaining(["loss", "lr", "images_per_sec", "health/effective_rank"]));
+      expect((await getRunParams(database, r.id)).find((p) => p.key === "method.name")?.value).toBe("simclr");
+      const loss = await readSeries(database, r.id, "loss");
+      expect(loss.points.map((p) => p.step)).toEqual([...Array(16).keys()]);
+      expect((await listArtifacts(database, r.id)).map((a) => a.name)).toContain("encoder.ptx");
+      const [dataset] = await listDatasets(database);
+      expect(dataset).toMatchObject({ name: "fashion-mnist", hasLabels: true, shape: [28, 28, 1], count: 70_000 });
+    } finally {
+      await database.close();
+    }
+  });
+});

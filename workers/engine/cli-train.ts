@@ -1,0 +1,133 @@
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import cliProgress from "cli-progress";
+import type { RunTracker } from "../../server/tracking/tracker";
+import type { PretrainConfigInput } from "./config";
+import { CHECKPOINT_ARTIFACT, ENCODER_ARTIFACT, pretrain, type PretrainResult } from "./train/pretrain";
+
+export const TRAIN_USAGE = `usage: pretext train --config <file.json> [--set key=value ...] [--resume <checkpoint>] [--out <dir>]
+  --config   pretraining config (schema: workers/engine/config.ts; examples: workers/engine/configs/)
+  --set      override a field by its dotted path, e.g. --set epochs=1 --set optimizer.lr=0.01
+             (values are parsed as JSON when they can be, else taken as strings)
+  --resume   continue from a checkpoint file written by an earlier run
+  --out      write ${ENCODER_ARTIFACT} and ${CHECKPOINT_ARTIFACT} into this folder`;
+
+interface TrainArgs {
+  config: string;
+  sets: string[];
+  resume?: string;
+  out?: string;
+}
+
+/**
+ * `pretext train`: loads a config, applies --set overrides, trains with a progress bar, and logs
+ * through `tracker` when given (otherwise it only prints). Ctrl-C cancels after writing a checkpoint.
+ */
+export async function trainCommand(args: string[], tracker?: RunTracker): Promise<PretrainResult> {
+  const parsed = parseTrainArgs(args);
+  const config = JSON.parse(await readFile(parsed.config, "utf8")) as Record<string, unknown>;
+  for (const assignment of parsed.sets) applySet(config, assignment);
+  const resume = parsed.resume ? new Uint8Array(await readFile(parsed.resume)) : undefined;
+
+  const bar = new cliProgress.SingleBar(
+    {
+      format: "epoch {epoch}/{epochs} |{bar}| step {value}/{total} | loss {loss} | {ips} img/s | ETA {eta_formatted}",
+      stream: process.stderr,
+      hideCursor: true,
+      etaBuffer: 20,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  const abort = new AbortController();
+  const onSigint = () => abort.abort();
+  process.once("SIGINT", onSigint);
+  let started = false;
+  try {
+    const result = await pretrain(config as PretrainConfigInput, {
+      tracker,
+      resume,
+      signal: abort.signal,
+      onStep(p) {
+        const payload = { epoch: p.epoch + 1, epochs: p.epochs, loss: p.loss.toFixed(4), ips: p.imagesPerSec.toFixed(0) };
+        if (!started) {
+          bar.start(p.totalSteps, p.step - 1, payload);
+          started = true;
+        }
+        bar.update(p.step, payload);
+      },
+    });
+    bar.stop();
+    if (parsed.out) {
+      await mkdir(parsed.out, { recursive: true });
+      await writeFile(path.join(parsed.out, ENCODER_ARTIFACT), result.encoder);
+      await writeFile(path.join(parsed.out, CHECKPOINT_ARTIFACT), result.checkpoint);
+    }
+    printSummary(result, parsed.out, tracker);
+    return result;
+  } finally {
+    bar.stop();
+    process.removeListener("SIGINT", onSigint);
+  }
+}
+
+export function parseTrainArgs(args: string[]): TrainArgs {
+  const out: Partial<TrainArgs> & { sets: string[] } = { sets: [] };
+  for (let i = 0; i < args.length; i++) {
+    const flag = args[i];
+    const value = args[i + 1];
+    const needValue = () => {
+      if (value === undefined || value.startsWith("--")) throw new Error(`${flag} needs a value\n${TRAIN_USAGE}`);
+      i++;
+      return value;
+    };
+    if (flag === "--config") out.config = needValue();
+    else if (flag === "--set") out.sets.push(needValue());
+    else if (flag === "--resume") out.resume = needValue();
+    else if (flag === "--out") out.out = needValue();
+    else throw new Error(`unknown argument ${flag}\n${TRAIN_USAGE}`);
+  }
+  if (!out.config) throw new Error(`--config is required\n${TRAIN_USAGE}`);
+  return out as TrainArgs;
+}
+
+/** Sets `a.b.c=value` in a nested object (creating objects on the way); value as JSON or string. */
+export function applySet(target: Record<string, unknown>, assignment: string): void {
+  const eq = assignment.indexOf("=");
+  if (eq <= 0) throw new Error(`--set expects key=value, got "${assignment}"`);
+  const keys = assignment.slice(0, eq).split(".");
+  const raw = assignment.slice(eq + 1);
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    value = raw;
+  }
+  let node = target;
+  for (const key of keys.slice(0, -1)) {
+    if (key === "__proto__" || key === "constructor") throw new Error(`--set: illegal key "${key}"`);
+    const next = node[key];
+    if (next === undefined) node[key] = {};
+    else if (next === null || typeof next !== "object" || Array.isArray(next)) {
+      throw new Error(`--set ${assignment}: "${key}" is not an object in the config`);
+    }
+    node = node[key] as Record<string, unknown>;
+  }
+  node[keys[keys.length - 1]] = value;
+}
+
+function printSummary(r: PretrainResult, out: string | undefined, tracker?: RunTracker): void {
+  const last = r.history.steps.at(-1);
+  const health = r.history.health.at(-1);
+  const lines = [
+    `${r.status}: ${r.stepsDone}/${r.totalSteps} steps on ${r.dataset.name} (backend ${r.backend})`,
+    last ? `final loss ${last.loss.toFixed(4)}` : "no steps run",
+    health
+      ? `health: std ratio ${health.stdRatio.toFixed(3)}, effective rank ${health.effectiveRank.toFixed(1)}, ` +
+        `alignment ${health.alignment.toFixed(3)}, uniformity ${health.uniformity.toFixed(3)}`
+      : "",
+    ...r.history.health.flatMap((h) => h.warnings.map((w) => `warning (epoch ${h.epoch}): collapse: ${w}`)),
+    out ? `wrote ${path.join(out, ENCODER_ARTIFACT)} and ${path.join(out, CHECKPOINT_ARTIFACT)}` : "",
+    tracker ? `logged to run ${tracker.runId}` : out ? "" : "not saved (no tracker; pass --out <dir> to keep the encoder)",
+  ];
+  process.stdout.write(lines.filter(Boolean).join("\n") + "\n");
+}

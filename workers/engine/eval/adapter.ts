@@ -1,0 +1,60 @@
+import * as tf from "@tensorflow/tfjs-core";
+import { dense } from "../models/layers";
+import { heNormal, ParamSet } from "../models/param-set";
+import { Rng } from "../rng";
+import { fitStandardizer, standardize, toTensor } from "./features";
+import { predictClasses } from "./gradient-step";
+import type { LabeledData, ProtocolResult } from "./labeled-data";
+import { selectByValidation } from "./select-by-validation";
+import { accuracy } from "./stats";
+import type { EvalSuite } from "./suite";
+import { trainClassifier } from "./train-classifier";
+
+/**
+ * Adapter on a frozen encoder (bottleneck adapters of Houlsby et al. 2019,
+ * https://arxiv.org/abs/1902.00751): a residual bottleneck MLP h' = h + W₂·relu(W₁·h + b₁) + b₂
+ * between the standardized frozen embedding h [n, d] and a linear head [d → c]. W₂ starts at zero, so
+ * training starts from a linear probe and learns a non-linear correction. Only the adapter and
+ * head train (on precomputed embeddings, so it costs no encoder passes); early-stopped on validation.
+ */
+export function adapterProtocol(data: LabeledData, o: EvalSuite["adapter"], seed: number): Promise<ProtocolResult> {
+  const s = fitStandardizer(data.features.fit);
+  const fit = toTensor(standardize(data.features.fit, s)); // [n, d]
+  const val = toTensor(standardize(data.features.val, s));
+  const test = toTensor(standardize(data.features.test, s));
+  const d = fit.shape[1];
+  const rows = (x: tf.Tensor2D, p: Int32Array) => tf.gather(x, tf.tensor1d(p, "int32"));
+  return selectByValidation(o.lrs, async (lr) => {
+    const params = new ParamSet();
+    const rng = new Rng(seed).fork("adapter");
+    const down = params.add("adapter/down/kernel", heNormal([d, o.bottleneck], d, rng));
+    const downBias = params.add("adapter/down/bias", tf.zeros([o.bottleneck]));
+    const up = params.add("adapter/up/kernel", tf.zeros([o.bottleneck, d]));
+    const upBias = params.add("adapter/up/bias", tf.zeros([d]));
+    const head = dense(params, "adapter/head", d, data.numClasses, rng);
+    const logits = (h: tf.Tensor) => {
+      const hidden = tf.relu(tf.add(tf.matMul(h as tf.Tensor2D, down as tf.Tensor2D), downBias)); // [b, k]
+      return head(tf.add(h as tf.Tensor2D, tf.add(tf.matMul(hidden, up as tf.Tensor2D), upBias))); // [b, c]
+    };
+    const trained = await trainClassifier(
+      {
+        groups: [{ vars: params.entries(), lrScale: 1 }],
+        numClasses: data.numClasses,
+        logits,
+        trainInputs: (p) => tf.tidy(() => rows(fit, p)),
+        trainLabels: data.fit.labels,
+        valInputs: (p) => rows(val, p),
+        valLabels: data.val.labels,
+      },
+      lr,
+      o,
+      seed,
+    );
+    return {
+      validationAccuracy: trained.bestValidationAccuracy,
+      chosen: { lr, steps: trained.bestStep },
+      test: async () => accuracy(await predictClasses(test.shape[0], 4096, (p) => logits(rows(test, p))), data.test.labels),
+      dispose: () => params.dispose(),
+    };
+  }).finally(() => tf.dispose([fit, val, test]));
+}

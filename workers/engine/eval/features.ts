@@ -1,0 +1,86 @@
+import * as tf from "@tensorflow/tfjs-core";
+import { gatherBatch } from "../data/batches";
+import { sampleSize } from "../data/dataset";
+import type { SampleView } from "../data/splits";
+
+/** A row-major feature matrix [n, d] kept in JS memory (embeddings or raw inputs). */
+export interface Features {
+  data: Float32Array;
+  n: number;
+  d: number;
+}
+
+/**
+ * Runs a frozen encoder over every sample of a view in batches: → [n, d], row i = sample
+ * view.indices[i]. Each batch is read back before the next, so memory stays at one batch.
+ */
+export async function embedView(view: SampleView, apply: (x: tf.Tensor) => tf.Tensor2D, outDim: number, batchSize: number, onBatch?: (done: number) => void): Promise<Features> {
+  const n = view.indices.length;
+  const data = new Float32Array(n * outDim);
+  for (let start = 0; start < n; start += batchSize) {
+    const positions = Int32Array.from({ length: Math.min(batchSize, n - start) }, (_, i) => start + i);
+    const z = tf.tidy(() => {
+      const x = gatherBatch(view, positions);
+      return apply(x);
+    });
+    data.set(await z.data(), start * outDim);
+    z.dispose();
+    onBatch?.(Math.min(n, start + batchSize));
+  }
+  return { data, n, d: outDim };
+}
+
+/** The raw inputs of a view, flattened to [n, prod(shape)] (pixels scaled to [0, 1]). */
+export function rawFeatures(view: SampleView): Features {
+  const d = sampleSize(view.shape);
+  const n = view.indices.length;
+  const data = new Float32Array(n * d);
+  const src = view.source.x;
+  const scale = src instanceof Uint8Array ? 1 / 255 : 1;
+  for (let i = 0; i < n; i++) {
+    const offset = view.indices[i] * d;
+    for (let j = 0; j < d; j++) data[i * d + j] = src[offset + j] * scale;
+  }
+  return { data, n, d };
+}
+
+/** Rows of `f` at the given row positions: [positions.length, d]. */
+export function selectRows(f: Features, positions: ArrayLike<number>): Features {
+  const out = new Float32Array(positions.length * f.d);
+  for (let i = 0; i < positions.length; i++) out.set(f.data.subarray(positions[i] * f.d, (positions[i] + 1) * f.d), i * f.d);
+  return { data: out, n: positions.length, d: f.d };
+}
+
+/** Per-feature z-scoring fitted on training rows: x' = (x − μ) / max(σ, ε). */
+export interface Standardizer {
+  mean: Float32Array;
+  std: Float32Array;
+}
+
+export function fitStandardizer(f: Features, eps = 1e-6): Standardizer {
+  const mean = new Float64Array(f.d);
+  const sq = new Float64Array(f.d);
+  for (let i = 0; i < f.n; i++) {
+    for (let j = 0; j < f.d; j++) mean[j] += f.data[i * f.d + j];
+  }
+  for (let j = 0; j < f.d; j++) mean[j] /= f.n;
+  for (let i = 0; i < f.n; i++) {
+    for (let j = 0; j < f.d; j++) sq[j] += (f.data[i * f.d + j] - mean[j]) ** 2;
+  }
+  return {
+    mean: Float32Array.from(mean),
+    std: Float32Array.from(sq, (s) => Math.max(Math.sqrt(s / f.n), eps)),
+  };
+}
+
+export function standardize(f: Features, s: Standardizer): Features {
+  const out = new Float32Array(f.data.length);
+  for (let i = 0; i < f.n; i++) {
+    for (let j = 0; j < f.d; j++) out[i * f.d + j] = (f.data[i * f.d + j] - s.mean[j]) / s.std[j];
+  }
+  return { data: out, n: f.n, d: f.d };
+}
+
+export function toTensor(f: Features): tf.Tensor2D {
+  return tf.tensor2d(f.data, [f.n, f.d]);
+}

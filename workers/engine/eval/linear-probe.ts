@@ -1,0 +1,52 @@
+import * as tf from "@tensorflow/tfjs-core";
+import { fitStandardizer, selectRows, standardize, toTensor, type Features } from "./features";
+import { predictClasses } from "./gradient-step";
+import { pick, stratifiedHoldout } from "./holdout";
+import { softmaxLogits, stepsFor, trainSoftmaxRegression } from "./softmax-regression";
+import { accuracy } from "./stats";
+import type { LinearOptions } from "./suite";
+
+export interface LinearProbeOptions extends LinearOptions {
+  numClasses: number;
+  validationFraction: number;
+  seed: number;
+}
+
+export interface LinearProbeResult {
+  accuracy: number;
+  /** The λ chosen on the validation split. */
+  l2: number;
+  validationAccuracy: number;
+}
+
+/**
+ * Linear probe (the standard SSL protocol, e.g. SimCLR §4; Kolesnikov et al. 2019): multinomial
+ * logistic regression on standardized frozen features. λ is chosen from `l2Grid` by accuracy on a
+ * stratified validation split; the model is then refitted on all labeled rows with that λ.
+ * train: [n, d] with labels [n]; test: [m, d] with labels [m].
+ */
+export async function linearProbe(train: Features, trainLabels: Int32Array, test: Features, testLabels: Int32Array, o: LinearProbeOptions): Promise<LinearProbeResult> {
+  const { fit, val } = stratifiedHoldout(trainLabels, o.validationFraction, o.seed);
+  let best = { l2: o.l2Grid[0], validationAccuracy: -1 };
+  for (const l2 of o.l2Grid) {
+    const validationAccuracy = await fitAndScore(selectRows(train, fit), pick(trainLabels, fit), selectRows(train, val), pick(trainLabels, val), l2, o);
+    if (validationAccuracy > best.validationAccuracy) best = { l2, validationAccuracy };
+  }
+  const testAccuracy = await fitAndScore(train, trainLabels, test, testLabels, best.l2, o);
+  return { accuracy: testAccuracy, ...best };
+}
+
+/** Standardizes with statistics of `train`, fits with λ = l2, returns accuracy on `evalSet`. */
+async function fitAndScore(train: Features, trainLabels: Int32Array, evalSet: Features, evalLabels: Int32Array, l2: number, o: LinearProbeOptions): Promise<number> {
+  const s = fitStandardizer(train);
+  const x = toTensor(standardize(train, s));
+  const xe = toTensor(standardize(evalSet, s));
+  const model = trainSoftmaxRegression(x, trainLabels, { numClasses: o.numClasses, l2, lr: o.lr, batchSize: o.batchSize, steps: stepsFor(train.n, o), seed: o.seed });
+  try {
+    const predicted = await predictClasses(evalSet.n, 4096, (p) => softmaxLogits(model, tf.gather(xe, tf.tensor1d(p, "int32"))));
+    return accuracy(predicted, evalLabels);
+  } finally {
+    model.dispose();
+    tf.dispose([x, xe]);
+  }
+}

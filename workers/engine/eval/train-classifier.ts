@@ -1,0 +1,81 @@
+import * as tf from "@tensorflow/tfjs-core";
+import { Rng } from "../rng";
+import { adam } from "../train/adam";
+import type { Optimizer } from "../train/optimizer";
+import { BatchSampler, cosineLr, crossEntropy, gradientStep, predictClasses } from "./gradient-step";
+import { accuracy } from "./stats";
+import type { NetworkOptions } from "./suite";
+
+/** Parameters trained at `lr × lrScale` (e.g. a pretrained encoder at 0.1 × the head's rate). */
+export interface ParamGroup {
+  vars: [string, tf.Variable][];
+  lrScale: number;
+}
+
+export interface ClassifierTask {
+  groups: ParamGroup[];
+  numClasses: number;
+  /** Logits [b, c] of a batch of inputs. */
+  logits(x: tf.Tensor): tf.Tensor2D;
+  /** Training inputs at row positions, augmented when the protocol augments: [b, ...]. */
+  trainInputs(positions: Int32Array, rng: Rng): tf.Tensor;
+  trainLabels: Int32Array;
+  /** Validation inputs at row positions (never augmented). */
+  valInputs(positions: Int32Array): tf.Tensor;
+  valLabels: Int32Array;
+}
+
+export interface TrainedClassifier {
+  bestValidationAccuracy: number;
+  /** Optimizer steps at the best validation accuracy (the weights left in the variables). */
+  bestStep: number;
+  steps: number;
+}
+
+/**
+ * Trains a classifier with AdamW (Loshchilov & Hutter 2019) and cosine decay, and early stopping
+ * (Prechelt 1998): validation accuracy every `evalEvery` steps, stop after `patience` evaluations
+ * without improvement, and leave the best weights in the variables.
+ */
+export async function trainClassifier(task: ClassifierTask, lr: number, o: NetworkOptions, seed: number): Promise<TrainedClassifier> {
+  const n = task.trainLabels.length;
+  const rng = new Rng(seed).fork("classifier");
+  const sampler = new BatchSampler(n, o.batchSize, (p) => rng.shuffle(p));
+  const total = Math.max(1, Math.min(o.maxSteps, Math.ceil((o.epochs * n) / sampler.batchSize)));
+  const optimizers: Optimizer[] = task.groups.map(() => adam({ beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: o.weightDecay, decoupled: true }));
+  const allVars = task.groups.flatMap((g) => g.vars);
+  let best: { accuracy: number; step: number; weights: tf.Tensor[] } = { accuracy: -1, step: 0, weights: [] };
+  let sinceBest = 0;
+  let step = 0;
+  try {
+    while (step < total && sinceBest < o.patience) {
+      const positions = sampler.next();
+      const x = task.trainInputs(positions, rng);
+      const y = tf.tensor1d(Int32Array.from(positions, (p) => task.trainLabels[p]), "int32");
+      const stepLr = cosineLr(lr, step, total);
+      const groups = task.groups.map((g, i) => ({ vars: g.vars, optimizer: optimizers[i], lr: stepLr * g.lrScale }));
+      gradientStep(groups, () => crossEntropy(task.logits(x), y));
+      tf.dispose([x, y]);
+      step += 1;
+      if (step % o.evalEvery === 0 || step === total) {
+        const acc = await evaluate(task, 512);
+        if (acc > best.accuracy) {
+          tf.dispose(best.weights);
+          best = { accuracy: acc, step, weights: allVars.map(([, v]) => tf.keep(v.clone())) };
+          sinceBest = 0;
+        } else sinceBest += 1;
+      }
+      await new Promise((resolve) => setImmediate(resolve)); // let progress bars and signals run
+    }
+    allVars.forEach(([, v], i) => v.assign(best.weights[i]));
+    return { bestValidationAccuracy: best.accuracy, bestStep: best.step, steps: step };
+  } finally {
+    tf.dispose(best.weights);
+    optimizers.forEach((opt) => opt.dispose());
+  }
+}
+
+async function evaluate(task: ClassifierTask, batchSize: number): Promise<number> {
+  const predicted = await predictClasses(task.valLabels.length, batchSize, (p) => task.logits(task.valInputs(p)));
+  return accuracy(predicted, task.valLabels);
+}

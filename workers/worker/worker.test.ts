@@ -1,0 +1,168 @@
+/**
+ * Workers as real processes on a real PostgreSQL: sharing jobs, surviving a SIGKILL, cancelling;
+ * and the embedded mode (worker in this process, PGlite).
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { asc, eq } from "drizzle-orm";
+import type PgBoss from "pg-boss";
+import { jobAttempts } from "@/drizzle/schema";
+import type { Database } from "@/server/db";
+import { cancelRun, launchRun } from "@/server/jobs/launch";
+import { createQueue } from "@/server/jobs/queue";
+import { getRun } from "@/server/services/runs";
+import { readSeries } from "@/server/services/series";
+import { openTestDatabase, type TestDatabase } from "@/server/testing/databases";
+import { startWorker } from "./worker";
+
+const tinyConfig = (overrides: Record<string, unknown> = {}) => ({
+  name: "tiny",
+  dataset: { kind: "fashion-mnist" },
+  data: { limit: 256 },
+  encoder: { kind: "mlp", hidden: [64], embeddingDim: 16 },
+  method: { name: "simclr", temperature: 0.5 },
+  optimizer: { name: "adam", lr: 0.001 },
+  batchSize: 64,
+  epochs: 1,
+  seed: 1,
+  checkpoint: { everySteps: 4 },
+  ...overrides,
+});
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 120_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function attemptsOf(database: Database, runId: number) {
+  return database.db.select().from(jobAttempts).where(eq(jobAttempts.runId, runId)).orderBy(asc(jobAttempts.id));
+}
+
+describe("workers on PostgreSQL (separate processes)", () => {
+  let t: TestDatabase;
+  let queue: PgBoss;
+  const children: ChildProcess[] = [];
+
+  function spawnWorker(name: string): ChildProcess {
+    const child = spawn("node", ["bin/pretext.mjs", "worker", "--name", name], {
+      env: { ...process.env, DATABASE_URL: t.url, PRETEXT_WORKER_STALE_SECONDS: "4" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child.stdout!.on("data", () => {});
+    child.stderr!.on("data", (d) => process.stderr.write(`[${name}] ${d}`));
+    children.push(child);
+    return child;
+  }
+
+  async function stopWorker(child: ChildProcess) {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once("exit", r));
+    child.kill("SIGTERM");
+    await exited;
+  }
+
+  beforeAll(async () => {
+    t = await openTestDatabase("postgres");
+    queue = await createQueue(t.database);
+  });
+  afterAll(async () => {
+    for (const c of children) c.kill("SIGKILL");
+    await queue?.stop({ graceful: false, wait: true });
+    await t?.drop();
+  });
+
+  it("three workers complete twelve jobs, each run exactly once", async () => {
+    const workers = ["w1", "w2", "w3"].map(spawnWorker);
+    const launched: Awaited<ReturnType<typeof launchRun>>[] = [];
+    for (let i = 0; i < 12; i++) launched.push(await launchRun(t.database, queue, { experiment: "share", name: `job-${i}`, config: tinyConfig({ seed: i + 1 }) }));
+    await waitFor("all runs finished", async () => {
+      const runs = await Promise.all(launched.map(({ run }) => getRun(t.database, run.id)));
+      expect(runs.filter((r) => r.status === "failed")).toEqual([]);
+      return runs.every((r) => r.status === "finished");
+    });
+    const attempts = (await Promise.all(launched.map(({ run }) => attemptsOf(t.database, run.id)))).flat();
+    expect(attempts).toHaveLength(12);
+    expect(attempts.every((a) => a.outcome === "finished")).toBe(true);
+    expect(new Set(attempts.map((a) => a.jobId)).size).toBe(12);
+    expect(new Set(attempts.map((a) => a.workerId)).size).toBeGreaterThanOrEqual(2);
+    await Promise.all(workers.map(stopWorker));
+  });
+
+  it("resumes a SIGKILLed worker's run on another worker with a gap-free, duplicate-free series", async () => {
+    const { run } = await launchRun(t.database, queue, {
+      experiment: "crash",
+      config: tinyConfig({ data: { limit: 2048 }, epochs: 2, checkpoint: { everySteps: 8 } }),
+    });
+    const victim = spawnWorker("victim");
+    await waitFor("a few checkpoints", async () => {
+      const loss = await readSeries(t.database, run.id, "loss").catch(() => null);
+      return loss && loss.total >= 20;
+    });
+    victim.kill("SIGKILL");
+    const rescuer = spawnWorker("rescuer");
+    const finished = await waitFor("the run to finish", async () => {
+      const r = await getRun(t.database, run.id);
+      return r.status === "finished" && r;
+    });
+    expect(finished.worker).toBe("rescuer");
+    const loss = await readSeries(t.database, run.id, "loss", { maxPoints: 100_000 });
+    expect(loss.points.map((p) => p.step)).toEqual([...Array(64).keys()]);
+    const attempts = await attemptsOf(t.database, run.id);
+    expect(attempts.map((a) => [a.workerId, a.outcome])).toEqual([
+      ["victim", "lost"],
+      ["rescuer", "finished"],
+    ]);
+    expect(attempts[1].resumedFromStep).toBeGreaterThanOrEqual(16);
+    expect(attempts[1].resumedFromStep! % 8).toBe(0);
+    await stopWorker(rescuer);
+  });
+
+  it("cancels a running job within 5 seconds and never retries it", async () => {
+    const { run, jobId } = await launchRun(t.database, queue, {
+      experiment: "cancel",
+      config: tinyConfig({ data: { limit: 4096 }, epochs: 50 }),
+    });
+    const worker = spawnWorker("canceller");
+    await waitFor("training to start", async () => (await readSeries(t.database, run.id, "loss").catch(() => null))?.total);
+    const asked = Date.now();
+    await cancelRun(t.database, queue, run.id);
+    const [attempt] = await waitFor("the attempt to end", async () => {
+      const a = await attemptsOf(t.database, run.id);
+      return a[0]?.outcome !== "running" && a;
+    }, 10_000);
+    expect(attempt.outcome).toBe("cancelled");
+    expect(attempt.endedAt!.getTime() - asked).toBeLessThan(5000);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await queue.getJobById("runs", jobId))?.state).toBe("cancelled");
+    expect(await attemptsOf(t.database, run.id)).toHaveLength(1);
+    expect((await getRun(t.database, run.id)).status).toBe("cancelled");
+    await stopWorker(worker);
+  });
+});
+
+describe("embedded mode: worker in this process on PGlite", () => {
+  it("launches, runs and finishes a job", async () => {
+    const t = await openTestDatabase("pglite");
+    const queue = await createQueue(t.database);
+    const worker = await startWorker({ database: t.database, queue, log: () => {} });
+    try {
+      const { run } = await launchRun(t.database, queue, { config: tinyConfig() });
+      const done = await waitFor("the run to finish", async () => {
+        const r = await getRun(t.database, run.id);
+        return (r.status === "finished" || r.status === "failed") && r;
+      });
+      expect(done.status).toBe("finished");
+      expect(done.worker).toBe(worker.id);
+      expect((await readSeries(t.database, run.id, "loss")).total).toBe(4);
+    } finally {
+      await worker.stop();
+      await queue.stop({ graceful: false, wait: true });
+      await t.drop();
+    }
+  });
+});
