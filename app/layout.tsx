@@ -14,6 +14,8 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
           </Link>
           <nav>
             <Link href="/">Experiments</Link>
+            <Link href="/benchmarks">Benchmarks</Link>
+            <Link href="/launch">Launch</Link>
           </nav>
         </header>
         <main>{children}</main>

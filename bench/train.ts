@@ -1,211 +1,233 @@
 /**
- * Training throughput: one SimCLR step (two augmented views of a batch of 256 28×28 images,
- * NT-Xent, Adam) on the small CNN and on the MLP, per available backend, beside the PyTorch
- * reference (../shared/tools/torch_throughput.py, same models and step) when it can run.
- * Images/s count both views (2 × 256 per step), from the median step time; warm-up steps are
- * excluded.
+ * Training throughput of the engine itself: one optimizer step of each pretext method exactly as
+ * `pretext train` runs it (workers/engine/train/train-step.ts: views, gradients, clipping, the
+ * update, EMA/queue hooks), with the method, augmentation and optimizer blocks of the shipped
+ * example configs, batch 256, on the reference encoders:
+ *   cnn  conv3x3x32-pool-conv3x3x64-pool-dense128 on 28×28×1 images
+ *   mlp  784-512-256-128 (on the same images; SCARF, a tabular method, on rows of 784 features)
+ * per available backend, beside the PyTorch reference (../shared/tools/torch_throughput.py: SimCLR,
+ * same encoders, head 128-128-64 without batch norm, simpler augmentations) measured in the same run.
  *
- * On wasm it also runs the data-parallel step (one wasm instance per worker thread).
+ * images/s counts views (SimCLR, MoCo, BYOL, SCARF: 2 per sample; masked modeling: 1) from the
+ * median step time; warm-up steps are excluded. The batch is random uniform pixels (throughput does
+ * not depend on the values). "top kernels" are from tf.profile of up to 3 more steps, summed (a
+ * single step is easily skewed by another process).
  *
- *   npm run bench -- train [--steps N] [--warmup N] [--backends wasm,cpu] [--workers N] [--no-torch]
+ * The SimCLR CNN step on wasm is measured again, right after, in a child process with
+ * PRETEXT_WASM_THREADS = the core count (multi-threaded XNNPACK; the backend is set up once per
+ * process), so the two figures come from the same run.
+ *
+ *   npm run bench -- train [--steps N] [--warmup N] [--backends wasm,cpu] [--methods simclr,…]
+ *                          [--encoders cnn,mlp] [--no-torch]
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { BackendUnavailableError, BACKEND_NAMES, initBackend, type BackendName } from "../workers/engine/backend";
-import { DataParallelPool, type ShardModel } from "../workers/engine/backend/data-parallel/pool";
+import { makeAugmenter } from "../workers/engine/augment/augmenter";
+import { BackendUnavailableError, initBackend, type BackendName } from "../workers/engine/backend";
+import { parsePretrainConfig, type PretrainConfig } from "../workers/engine/config";
+import { createMethod } from "../workers/engine/methods/create-method";
+import type { StepContext } from "../workers/engine/methods/method";
+import { buildEncoder, type EncoderConfig } from "../workers/engine/models/encoder";
+import { ParamSet } from "../workers/engine/models/param-set";
+import { Rng } from "../workers/engine/rng";
+import { createOptimizer } from "../workers/engine/train/create-optimizer";
+import { trainStep } from "../workers/engine/train/train-step";
 
 const BATCH = 256;
-const TAU = 0.5;
-type Encoder = "cnn" | "mlp";
+const here = path.dirname(fileURLToPath(import.meta.url));
 
-interface Options { steps: number; warmup: number; backends: BackendName[]; torch: boolean; workers: number }
+const METHODS = ["simclr", "moco", "byol", "masked", "scarf"] as const;
+type MethodName = (typeof METHODS)[number];
+const ENCODERS = ["cnn", "mlp"] as const;
+type EncoderName = (typeof ENCODERS)[number];
+
+/** Views per sample that pass through the encoder (masked modeling encodes one masked copy). */
+const VIEWS: Record<MethodName, number> = { simclr: 2, moco: 2, byol: 2, masked: 1, scarf: 2 };
+const EXAMPLE_CONFIG: Record<MethodName, string> = {
+  simclr: "fashion-mnist-simclr.json",
+  moco: "fashion-mnist-moco.json",
+  byol: "fashion-mnist-byol.json",
+  masked: "fashion-mnist-masked.json",
+  scarf: "tabular-scarf.json",
+};
+const ENCODER_CONFIG: Record<EncoderName, EncoderConfig> = {
+  cnn: { kind: "cnn", channels: [32, 64], embeddingDim: 128 },
+  mlp: { kind: "mlp", hidden: [512, 256], embeddingDim: 128 },
+};
+
+interface Options {
+  steps: number;
+  warmup: number;
+  backends: BackendName[];
+  methods: MethodName[];
+  encoders: EncoderName[];
+  torch: boolean;
+}
 
 function parseArgs(args: string[]): Options {
-  const opts: Options = { steps: 10, warmup: 3, backends: [...BACKEND_NAMES], torch: true, workers: os.availableParallelism() };
+  const opts: Options = { steps: 8, warmup: 2, backends: ["wasm", "cpu"], methods: [...METHODS], encoders: [...ENCODERS], torch: true };
+  const list = <T extends string>(value: string | undefined, allowed: readonly T[], flag: string): T[] => {
+    const items = (value ?? "").split(",").filter(Boolean);
+    const bad = items.find((v) => !allowed.includes(v as T));
+    if (bad !== undefined || items.length === 0) throw new Error(`${flag}: expected a comma-separated subset of ${allowed.join(",")}, got '${value}'`);
+    return items as T[];
+  };
   for (let i = 0; i < args.length; i++) {
     const flag = args[i];
     if (flag === "--no-torch") opts.torch = false;
-    else if (flag === "--steps") opts.steps = Number(args[++i]);
-    else if (flag === "--warmup") opts.warmup = Number(args[++i]);
-    else if (flag === "--workers") opts.workers = Number(args[++i]);
-    else if (flag === "--backends") opts.backends = args[++i].split(",") as BackendName[];
+    else if (flag === "--steps") opts.steps = positiveInt(args[++i], flag);
+    else if (flag === "--warmup") opts.warmup = positiveInt(args[++i], flag, 0);
+    else if (flag === "--backends") opts.backends = list(args[++i], ["tensorflow-gpu", "tensorflow", "wasm", "cpu"] as const, flag);
+    else if (flag === "--methods") opts.methods = list(args[++i], METHODS, flag);
+    else if (flag === "--encoders") opts.encoders = list(args[++i], ENCODERS, flag);
     else throw new Error(`unknown argument '${flag}'`);
   }
   return opts;
 }
 
-/** Dense layer parameters [in, out] + bias, He-initialised. */
-function dense(inputs: number, outputs: number): tf.Variable[] {
-  return [
-    tf.variable(tf.mul(tf.randomNormal([inputs, outputs]), Math.sqrt(2 / inputs))),
-    tf.variable(tf.zeros([outputs])),
-  ];
+function positiveInt(value: string | undefined, flag: string, min = 1): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${flag}: expected an integer ≥ ${min}, got '${value}'`);
+  return n;
 }
 
-function conv(size: number, inputs: number, outputs: number): tf.Variable[] {
-  return [
-    tf.variable(tf.mul(tf.randomNormal([size, size, inputs, outputs]), Math.sqrt(2 / (size * size * inputs)))),
-    tf.variable(tf.zeros([outputs])),
-  ];
+/** The example config of a method, with the reference encoder and the benchmark's batch size. */
+function benchConfig(method: MethodName, encoder: EncoderName): PretrainConfig {
+  const json = JSON.parse(readFileSync(path.join(here, "../workers/engine/configs", EXAMPLE_CONFIG[method]), "utf8")) as Record<string, unknown>;
+  return parsePretrainConfig({ ...json, encoder: ENCODER_CONFIG[encoder], batchSize: BATCH });
 }
 
-interface Model { params: tf.Variable[]; embed: (x: tf.Tensor4D) => tf.Tensor2D }
+interface KernelShare { name: string; share: number }
+interface Measurement { imagesPerS: number; msPerStep: number; topKernels: KernelShare[] }
 
-/** The models of torch_throughput.py: encoder then projection head 128-128-64. */
-function buildModel(encoder: Encoder): Model {
-  const head = [...dense(128, 128), ...dense(128, 64)];
-  const project = (h: tf.Tensor2D): tf.Tensor2D => {
-    const [w1, b1, w2, b2] = head as unknown as [tf.Tensor2D, tf.Tensor1D, tf.Tensor2D, tf.Tensor1D];
-    const hidden = tf.fused.matMul({ a: h, b: w1, bias: b1, activation: "relu" });
-    return tf.fused.matMul({ a: hidden, b: w2, bias: b2 }) as tf.Tensor2D;
-  };
-  if (encoder === "cnn") {
-    const enc = [...conv(3, 1, 32), ...conv(3, 32, 64), ...dense(7 * 7 * 64, 128)];
-    const [c1, cb1, c2, cb2, w, b] = enc as unknown as [tf.Tensor4D, tf.Tensor1D, tf.Tensor4D, tf.Tensor1D, tf.Tensor2D, tf.Tensor1D];
-    return {
-      params: [...enc, ...head],
-      embed: (x) => {
-        // Bias fused into the conv, ReLU separate: tfjs only fuses a non-linear activation outside gradient tapes.
-        const a1 = tf.maxPool(tf.relu(tf.fused.conv2d({ x, filter: c1, bias: cb1, strides: 1, pad: "same" })), 2, 2, "valid");
-        const a2 = tf.maxPool(tf.relu(tf.fused.conv2d({ x: a1, filter: c2, bias: cb2, strides: 1, pad: "same" })), 2, 2, "valid");
-        return project(tf.fused.matMul({ a: tf.reshape(a2, [x.shape[0], 7 * 7 * 64]), b: w, bias: b }) as tf.Tensor2D);
-      },
-    };
-  }
-  const enc = [...dense(784, 512), ...dense(512, 256), ...dense(256, 128)];
-  const [w1, b1, w2, b2, w3, b3] = enc as unknown as [tf.Tensor2D, tf.Tensor1D, tf.Tensor2D, tf.Tensor1D, tf.Tensor2D, tf.Tensor1D];
-  return {
-    params: [...enc, ...head],
-    embed: (x) => {
-      const h1 = tf.fused.matMul({ a: tf.reshape(x, [x.shape[0], 784]) as tf.Tensor2D, b: w1, bias: b1, activation: "relu" });
-      const h2 = tf.fused.matMul({ a: h1, b: w2, bias: b2, activation: "relu" });
-      return project(tf.fused.matMul({ a: h2, b: w3, bias: b3 }) as tf.Tensor2D);
+async function measure(method: MethodName, encoder: EncoderName, steps: number, warmup: number, profiled: number): Promise<Measurement> {
+  const cfg = benchConfig(method, encoder);
+  const tabular = method === "scarf";
+  const inputShape = tabular ? [28 * 28] : [28, 28, 1];
+
+  const initRng = new Rng(1).fork("init");
+  const params = new ParamSet();
+  const enc = buildEncoder(cfg.encoder, inputShape, params, "encoder", initRng);
+  const pretext = createMethod(cfg.method, {
+    params,
+    encoder: enc,
+    cloneEncoder(prefix) {
+      const clone = buildEncoder(cfg.encoder, inputShape, params, prefix, initRng);
+      params.freeze(`${prefix}/`);
+      return clone;
     },
-  };
-}
-
-/** The reference augmentation: random flip, brightness/contrast jitter, Gaussian noise. */
-function augment(x: tf.Tensor4D): tf.Tensor4D {
-  const n = x.shape[0];
-  const flip = tf.less(tf.randomUniform([n, 1, 1, 1]), 0.5);
-  const flipped = tf.where(flip, tf.reverse(x, 2), x);
-  const scaled = tf.add(tf.mul(flipped, tf.randomUniform([n, 1, 1, 1], 0.6, 1.4)), tf.randomUniform([n, 1, 1, 1], -0.2, 0.2));
-  return tf.add(scaled, tf.mul(tf.randomNormal(x.shape), 0.05));
-}
-
-/** NT-Xent over z = [z1; z2] (2n × c): logsumexp of each row's similarities minus the positive. */
-function ntXent(z: tf.Tensor2D): tf.Scalar {
-  const n = z.shape[0] / 2;
-  const unit = tf.div(z, tf.maximum(tf.norm(z, "euclidean", 1, true), 1e-6));
-  const sim = tf.div(tf.matMul(unit, unit, false, true), TAU); // [2n, 2n]
-  const masked = tf.sub(sim, tf.mul(tf.eye(2 * n), 1e9));
-  const [a, b] = tf.split(unit, 2, 0);
-  const positive = tf.div(tf.sum(tf.mul(a, b), 1), TAU);
-  return tf.sub(tf.mean(tf.logSumExp(masked, 1)), tf.mean(positive));
-}
-
-function simclrStep(model: Model, optimizer: tf.Optimizer, x: tf.Tensor4D): void {
-  tf.tidy(() => {
-    const views = tf.concat([augment(x), augment(x)], 0); // both views in one batch: one pass, same math
-    const { grads } = tf.variableGrads(() => ntXent(model.embed(views)), model.params);
-    optimizer.applyGradients(grads);
+    inputShape,
+    rng: initRng,
+    prefix: cfg.method.name,
   });
-}
-
-/**
- * The same step split across worker threads: each embeds both views of its shard of images; the
- * NT-Xent loss over the whole batch is computed on the gathered embeddings.
- */
-export function buildShardModel(encoder: Encoder): ShardModel {
-  const model = buildModel(encoder);
-  return { params: model.params, forward: (x) => model.embed(tf.concat([augment(x as tf.Tensor4D), augment(x as tf.Tensor4D)], 0)) };
-}
-
-/** Worker outputs are [views1; views2] of each shard: regroup into [all views1; all views2]. */
-function shardedNtXent(outputs: tf.Tensor[]): tf.Scalar {
-  const halves = outputs.map((o) => tf.split(o, 2, 0));
-  return ntXent(tf.concat([...halves.map((h) => h[0]), ...halves.map((h) => h[1])], 0) as tf.Tensor2D);
-}
-
-async function measureDataParallel(encoder: Encoder, workers: number, steps: number, warmup: number): Promise<number> {
-  const pool = await DataParallelPool.start({ workers, modelUrl: import.meta.url, modelExport: "buildShardModel", modelArgs: [encoder] });
-  const optimizer = tf.train.adam(1e-3);
-  const x = tf.randomUniform([BATCH, 28, 28, 1]);
-  const shards = tf.split(x, workers, 0);
+  const trainable = pretext.trainableVariables();
+  const optimizer = createOptimizer(cfg.optimizer);
+  const ctx: StepContext = {
+    step: 0,
+    totalSteps: 1000,
+    difficulty: 1,
+    rng: new Rng(1).fork("steps"),
+    augment: makeAugmenter(tabular ? "tabular" : "image", cfg.augment),
+  };
+  const x = tf.randomUniform([BATCH, ...inputShape]);
+  // trainStep reads the loss back (dataSync), so each call has finished when it returns.
+  const step = () => {
+    trainStep(pretext, trainable, optimizer, [x], ctx, { lr: cfg.optimizer.lr, gradClipNorm: cfg.gradClipNorm });
+    ctx.step += 1;
+  };
   try {
-    for (let i = 0; i < warmup; i++) await pool.step(shards, shardedNtXent, optimizer);
+    for (let i = 0; i < warmup; i++) step();
     const times: number[] = [];
     for (let i = 0; i < steps; i++) {
       const t0 = performance.now();
-      await pool.step(shards, shardedNtXent, optimizer);
+      step();
       times.push(performance.now() - t0);
     }
-    return imagesPerS(times);
+    const msPerStep = median(times);
+    const profile = await tf.profile(() => {
+      for (let i = 0; i < profiled; i++) step();
+    });
+    return { imagesPerS: (VIEWS[method] * BATCH * 1000) / msPerStep, msPerStep, topKernels: topKernels(profile) };
   } finally {
-    await pool.close();
-    tf.dispose([x, ...shards, ...pool.model.params]);
+    x.dispose();
+    params.dispose();
     optimizer.dispose();
   }
 }
 
-/** Two views per image; the median step, because other processes on a shared machine cause spikes. */
-function imagesPerS(stepMs: number[]): number {
-  const sorted = [...stepMs].sort((a, b) => a - b);
+/** The median, because other processes on a shared machine cause spikes. */
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length / 2;
-  const median = sorted.length % 2 ? sorted[Math.floor(mid)] : (sorted[mid - 1] + sorted[mid]) / 2;
-  return (2 * BATCH * 1000) / median;
+  return sorted.length % 2 ? sorted[Math.floor(mid)] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-interface Measurement { imagesPerS: number; topKernels: Array<{ name: string; ms: number; share: number }> }
-
-async function measure(encoder: Encoder, steps: number, warmup: number): Promise<Measurement> {
-  const model = buildModel(encoder);
-  const optimizer = tf.train.adam(1e-3);
-  const x = tf.randomUniform([BATCH, 28, 28, 1]) as tf.Tensor4D;
-  const sync = () => model.params[0].dataSync(); // wasm/cpu run eagerly; this also covers async backends
-  for (let i = 0; i < warmup; i++) simclrStep(model, optimizer, x);
-  sync();
-  const times: number[] = [];
-  for (let i = 0; i < steps; i++) {
-    const t0 = performance.now();
-    simclrStep(model, optimizer, x);
-    sync();
-    times.push(performance.now() - t0);
-  }
-
-  const profile = await tf.profile(() => simclrStep(model, optimizer, x));
+function topKernels(profile: Awaited<ReturnType<typeof tf.profile>>, count = 5): KernelShare[] {
   const byKernel = new Map<string, number>();
   // "…__op" entries are custom-gradient ops whose time already includes the kernels they run.
-  for (const k of profile.kernels.filter((k) => !k.name.endsWith("__op"))) byKernel.set(k.name, (byKernel.get(k.name) ?? 0) + (k.kernelTimeMs as number));
+  for (const k of profile.kernels) {
+    if (!k.name.endsWith("__op")) byKernel.set(k.name, (byKernel.get(k.name) ?? 0) + (k.kernelTimeMs as number));
+  }
   const total = [...byKernel.values()].reduce((s, v) => s + v, 0);
-  const topKernels = [...byKernel].sort((p, q) => q[1] - p[1]).slice(0, 5).map(([name, ms]) => ({ name, ms, share: ms / total }));
-
-  tf.dispose([x, ...model.params]);
-  optimizer.dispose();
-  return { imagesPerS: imagesPerS(times), topKernels };
+  return [...byKernel].sort((p, q) => q[1] - p[1]).slice(0, count).map(([name, ms]) => ({ name, share: ms / total }));
 }
 
-const TORCH_SCRIPT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../shared/tools/torch_throughput.py");
+const TORCH_SCRIPT = path.resolve(here, "../../shared/tools/torch_throughput.py");
 const PYTHON = "/usr/bin/python3";
 
-/** images/s from the PyTorch reference, or the reason it could not run. */
-function torchImagesPerS(encoder: Encoder, steps: number): number | string {
-  if (!existsSync(PYTHON) || !existsSync(TORCH_SCRIPT)) return "not available";
-  if (spawnSync(PYTHON, ["-c", "import torch"]).status !== 0) return "not available";
-  const run = spawnSync(PYTHON, [TORCH_SCRIPT, encoder, "train", String(steps)], { env: { ...process.env, THREADS: "2" }, encoding: "utf8" });
-  const match = /'imgsPerSec': ([\d.]+)/.exec(run.stdout ?? "");
-  return match ? Number(match[1]) : `failed: ${(run.stderr ?? "").trim().split("\n").pop()}`;
+/**
+ * images/s from the PyTorch reference, or the reason it could not run. It reports a mean over
+ * its steps, which other processes easily spoil, so the faster of two runs is kept (in torch's favour).
+ */
+function torchImagesPerS(encoder: EncoderName, steps: number): number | string {
+  if (!existsSync(PYTHON) || !existsSync(TORCH_SCRIPT)) return `not available (${PYTHON} or ${TORCH_SCRIPT} missing)`;
+  if (spawnSync(PYTHON, ["-c", "import torch"]).status !== 0) return "not available (python3 cannot import torch: apt-get install -y python3-torch)";
+  const env = { ...process.env, THREADS: String(os.availableParallelism()) };
+  let best = 0;
+  for (let run = 0; run < 2; run++) {
+    const out = spawnSync(PYTHON, [TORCH_SCRIPT, encoder, "train", String(steps)], { env, encoding: "utf8" });
+    const match = /'imgsPerSec': ([\d.]+)/.exec(out.stdout ?? "");
+    if (!match) return `failed: ${(out.stderr ?? "").trim().split("\n").pop()}`;
+    best = Math.max(best, Number(match[1]));
+  }
+  return best;
+}
+
+/**
+ * images/s of the SimCLR CNN step on wasm with `threads` XNNPACK threads, from a child process
+ * running this benchmark, or why it could not run.
+ */
+function threadedWasmImagesPerS(threads: number, steps: number, warmup: number): number | string {
+  const args = ["--import", "tsx", path.join(here, "index.ts"), "train", "--backends", "wasm", "--methods", "simclr",
+    "--encoders", "cnn", "--no-torch", "--steps", String(steps), "--warmup", String(warmup)];
+  const out = spawnSync(process.execPath, args, { env: { ...process.env, PRETEXT_WASM_THREADS: String(threads) }, encoding: "utf8" });
+  const last = (out.stdout ?? "").trim().split("\n").pop() ?? "";
+  try {
+    const figure = (JSON.parse(last) as Record<string, unknown>).simclr_cnn_wasm_images_per_s;
+    if (typeof figure === "number") return figure;
+  } catch {
+    // reported below
+  }
+  return `failed: ${(out.stderr ?? "").trim().split("\n").pop()}`;
+}
+
+/** Why a case is not measured, or null. */
+function skipReason(backend: BackendName, method: MethodName, encoder: EncoderName): string | null {
+  if (method === "scarf" && encoder === "cnn") return "SCARF is tabular; the CNN needs images";
+  if (backend === "cpu" && encoder === "cnn") return "pure-JS Conv2DBackpropFilter trains at ~1 image/s (8+ min per step)";
+  return null;
 }
 
 export async function main(args: string[]): Promise<void> {
   const opts = parseArgs(args);
   const result: Record<string, number | string> = { bench: "train" };
   const rows: string[][] = [];
-  console.log(`load average before: ${os.loadavg().map((l) => l.toFixed(2)).join(" ")} on ${os.availableParallelism()} cores (other processes skew these figures)`);
+  const loadavg = () => os.loadavg().map((l) => l.toFixed(2)).join(" ");
+  console.log(`load average before: ${loadavg()} on ${os.availableParallelism()} cores (other processes skew these figures)`);
   for (const backend of opts.backends) {
     try {
       await initBackend(backend);
@@ -214,42 +236,49 @@ export async function main(args: string[]): Promise<void> {
       console.log(`${backend}: skipped (${err.message})`);
       continue;
     }
-    for (const encoder of ["cnn", "mlp"] as const) {
-      if (backend === "cpu" && encoder === "cnn") {
-        console.log("cpu/cnn: skipped — the pure-JS Conv2DBackpropFilter trains at ~1 image/s");
-        continue;
-      }
-      // The pure-JS backend is slow even on the MLP: a couple of steps give the figure.
-      const steps = backend === "cpu" ? Math.min(2, opts.steps) : opts.steps;
-      const m = await measure(encoder, steps, backend === "cpu" ? 1 : opts.warmup);
-      result[`simclr_${encoder}_${backend}_images_per_s`] = Math.round(m.imagesPerS);
-      rows.push([backend, encoder, m.imagesPerS.toFixed(0), m.topKernels.map((k) => `${k.name} ${(k.share * 100).toFixed(0)}%`).join(", ")]);
-      // wasm runs one core per instance under Node: data parallelism is how it uses the others.
-      if (backend === "wasm" && opts.workers > 1) {
-        const label = `wasm-${opts.workers}workers`;
-        const perS = await measureDataParallel(encoder, opts.workers, steps, opts.warmup);
-        result[`simclr_${encoder}_${label}_images_per_s`] = Math.round(perS);
-        rows.push([label, encoder, perS.toFixed(0), "(per worker: as wasm, on half the batch)"]);
+    for (const encoder of opts.encoders) {
+      for (const method of opts.methods) {
+        const skip = skipReason(backend, method, encoder);
+        if (skip) {
+          if (!(method === "scarf" && encoder === "cnn")) rows.push([method, encoder, backend, "-", "-", `skipped: ${skip}`]);
+          continue;
+        }
+        // The pure-JS backend is slow even on the MLP: a couple of steps give the figure.
+        const slow = backend === "cpu";
+        const before = tf.memory().numTensors;
+        const m = await measure(method, encoder, slow ? Math.min(2, opts.steps) : opts.steps, slow ? 1 : opts.warmup, slow ? 1 : 3);
+        const leaked = tf.memory().numTensors - before;
+        result[`${method}_${encoder}_${backend}_images_per_s`] = Math.round(m.imagesPerS);
+        const kernels = m.topKernels.map((k) => `${k.name} ${(k.share * 100).toFixed(0)}%`).join(", ");
+        rows.push([method, encoder, backend, m.imagesPerS.toFixed(0), m.msPerStep.toFixed(0), kernels + (leaked ? ` (LEAKED ${leaked} tensors)` : "")]);
+        const cores = os.availableParallelism();
+        if (backend === "wasm" && method === "simclr" && encoder === "cnn" && cores > 1 && !process.env.PRETEXT_WASM_THREADS) {
+          const label = `wasm-threads${cores}`;
+          const threaded = threadedWasmImagesPerS(cores, opts.steps, opts.warmup);
+          if (typeof threaded === "number") result[`simclr_cnn_${label}_images_per_s`] = threaded;
+          const note = `same step, ${cores} XNNPACK threads (PRETEXT_WASM_THREADS=${cores}), child process`;
+          rows.push([method, encoder, label, typeof threaded === "number" ? String(threaded) : "-",
+            typeof threaded === "number" ? ((VIEWS.simclr * BATCH * 1000) / threaded).toFixed(0) : "-", typeof threaded === "number" ? note : `${note}: ${threaded}`]);
+        }
       }
     }
   }
-  console.log(table(["backend", "encoder", "images/s", "top kernels (share of kernel time, one step)"], rows));
+  console.log(table(["method", "encoder", "backend", "images/s", "ms/step", "top kernels (share of kernel time, profiled steps)"], rows));
 
   if (opts.torch) {
-    for (const encoder of ["cnn", "mlp"] as const) {
+    for (const encoder of ENCODERS) {
       const torch = torchImagesPerS(encoder, opts.steps);
       if (typeof torch === "string") {
         console.log(`torch: ${torch}`);
         break;
       }
       result[`torch_${encoder}_images_per_s`] = torch;
-      const ours = Object.entries(result).filter(([k, v]) => k.startsWith(`simclr_${encoder}_wasm`) && typeof v === "number");
-      const best = ours.sort((a, b) => (b[1] as number) - (a[1] as number))[0];
-      const ratio = best ? ` (best wasm, ${best[0].split("_")[2]}: ${best[1]} = ${((best[1] as number) / torch).toFixed(2)}× torch)` : "";
-      console.log(`torch ${encoder}: ${torch} images/s${ratio}`);
+      const ours = result[`simclr_${encoder}_wasm_images_per_s`];
+      const ratio = typeof ours === "number" ? ` (simclr ${encoder} wasm: ${ours} = ${(ours / torch).toFixed(2)}× torch)` : "";
+      console.log(`torch simclr ${encoder}: ${torch} images/s${ratio}`);
     }
   }
-  console.log(`load average after: ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+  console.log(`load average after: ${loadavg()}`);
   console.log(JSON.stringify(result));
 }
 

@@ -71,6 +71,22 @@ export const runs = pgTable(
 
 export const paramTypes = ["string", "number", "boolean", "null"] as const;
 
+export const experimentKeyKinds = ["param", "metric"] as const;
+
+/**
+ * The param and metric keys an experiment's runs have logged, kept on ingest so the runs table's
+ * column chooser does not scan every run's params and metrics (stale keys of deleted runs are harmless).
+ */
+export const experimentKeys = pgTable(
+  "experiment_keys",
+  {
+    experimentId: integer("experiment_id").notNull().references(() => experiments.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: experimentKeyKinds }).notNull(),
+    key: text("key").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.experimentId, t.kind, t.key] })],
+);
+
 /** One typed parameter of a run; the value is kept as text plus its type so any language can log it. */
 export const params = pgTable(
   "params",

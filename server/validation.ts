@@ -88,3 +88,27 @@ export const artifactName = z
   .max(255, "must be at most 255 characters")
   .regex(/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/, "must be segments of letters, digits, _ - . separated by /")
   .refine((s) => s.split("/").every((seg) => seg !== "." && seg !== ".."), "must not contain . or .. segments");
+
+/** The runs table: a search expression, a sort field, a page (the REST API passes these as query strings). */
+export const runsQuery = z.object({
+  filter: z.string().max(10_000, "must be at most 10000 characters").default(""),
+  sort: z.string().max(300).default("created"),
+  dir: z.enum(["asc", "desc"]).default("desc"),
+  page: z.coerce.number().int().min(0, "must be >= 0").default(0),
+  pageSize: z.coerce.number().int().min(1, "must be >= 1").max(500, "must be <= 500").default(50),
+});
+export type RunsQueryInput = z.input<typeof runsQuery>;
+
+export const MAX_COMPARE_RUNS = 100;
+
+/** The compare view: every series of every chosen run in one request, each downsampled. */
+export const compareQuery = z.object({
+  runIds: z
+    .array(z.coerce.number().int().positive())
+    .min(1, "must name at least one run")
+    .max(MAX_COMPARE_RUNS, `must name at most ${MAX_COMPARE_RUNS} runs`),
+  /** the metrics to chart; all of the runs' metrics when left out */
+  keys: z.array(metricKey).max(200).optional(),
+  maxPoints: z.coerce.number().int().min(10, "must be >= 10").max(5000, "must be <= 5000").default(500),
+});
+export type CompareQuery = z.input<typeof compareQuery>;

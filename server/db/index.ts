@@ -29,6 +29,9 @@ export function pretextHome(): string {
 export async function openDatabase(opts: { databaseUrl?: string; dataDir?: string } = {}): Promise<Database> {
   if (opts.databaseUrl) {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: Number(process.env.PRETEXT_DB_POOL ?? 10) });
+    // An idle client whose connection the server ends (restart, drop database) emits here; the pool
+    // replaces it on next use, so it must not become an uncaught error that kills the process.
+    pool.on("error", (err) => console.warn(`postgres: idle connection lost (${err.message})`));
     const db = drizzlePg(pool, { schema });
     // Many workers may start at once: one migrates, the others wait on the lock.
     const lock = await pool.connect();

@@ -9,7 +9,7 @@ import { createRun, getRun, setRunStatus, type Run } from "@/server/services/run
 import { name } from "@/server/validation";
 import { queueOf, RETRY_LIMIT, type JobKind, type RunJobData } from "./queue";
 
-const RUN_JOB_KINDS = ["pretrain", "evaluate", "sweep-trial"] as const;
+const RUN_JOB_KINDS = ["pretrain", "evaluate", "audit", "sweep-trial"] as const;
 
 export const launchInput = z.object({
   kind: z.enum(RUN_JOB_KINDS).default("pretrain"),
@@ -17,7 +17,7 @@ export const launchInput = z.object({
   experiment: name.default("pretrain"),
   name: name.optional(),
   parentRunId: z.number().int().positive().optional(),
-  /** the job's configuration (for pretrain: a pretraining config; validated by the worker's schema) */
+  /** the job's configuration (pretrain: a pretraining config; evaluate, audit: workers/worker/job-configs.ts), validated by the worker */
   config: z.record(z.string(), z.unknown()),
   tags: z.record(z.string(), z.string()).default({}),
 });
@@ -27,7 +27,8 @@ export async function launchRun(database: Database, queue: PgBoss, input: Launch
   const parsed = launchInput.safeParse(input);
   if (!parsed.success) throw badInput(describeZodError(parsed.error));
   const { kind, config, ...rest } = parsed.data;
-  const run = await createRun(database, { ...rest, config, status: "queued" });
+  const runName = rest.name ?? (typeof config.name === "string" ? config.name : undefined);
+  const run = await createRun(database, { ...rest, name: runName, config, status: "queued" });
   const jobId = await queue.send(queueOf(kind), { kind, runId: run.id } satisfies RunJobData, { retryLimit: RETRY_LIMIT });
   if (!jobId) throw new PretextError(500, `the queue refused the ${kind} job of run ${run.id}`);
   const [updated] = await database.db.update(runs).set({ jobKind: kind, jobId }).where(eq(runs.id, run.id)).returning();

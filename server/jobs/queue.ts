@@ -5,11 +5,11 @@
 import PgBoss from "pg-boss";
 import type { Database } from "@/server/db";
 
-export const JOB_KINDS = ["pretrain", "evaluate", "sweep-trial", "scheduled"] as const;
+export const JOB_KINDS = ["pretrain", "evaluate", "audit", "sweep-trial", "scheduled"] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
 /**
- * Two queues: "runs" holds every job that executes a run (pretrain, evaluate, sweep trial), so a
+ * Two queues: "runs" holds every job that executes a run (pretrain, evaluate, audit, sweep trial), so a
  * worker's concurrency bounds all of them together; "scheduled" holds generic scheduled tasks.
  */
 export const QUEUES = ["runs", "scheduled"] as const;

@@ -66,6 +66,14 @@ export async function openArtifact(database: Database, runId: number, name: stri
   return { artifact: row, stream };
 }
 
+/** The whole artifact in memory (encoders, checkpoints, reports: small enough to hold). */
+export async function readArtifactBytes(database: Database, runId: number, name: string, store = artifactStore()): Promise<Uint8Array> {
+  const { stream } = await openArtifact(database, runId, name, store);
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return new Uint8Array(Buffer.concat(chunks));
+}
+
 export async function listArtifacts({ db }: Database, runId: number) {
   return db.select().from(artifacts).where(eq(artifacts.runId, runId)).orderBy(asc(artifacts.name));
 }

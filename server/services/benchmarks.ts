@@ -26,6 +26,11 @@ export type BenchmarkResultInput = z.input<typeof benchmarkResultInput>;
 
 export const benchmarkResultsBatch = z.array(benchmarkResultInput).max(MAX_BENCHMARK_RESULTS, `at most ${MAX_BENCHMARK_RESULTS} results per batch`);
 
+/** Removes what run `runId` measured: a retried evaluation run starts over rather than adding duplicates. */
+export async function clearRunBenchmarkResults({ db }: Database, runId: number): Promise<void> {
+  await db.delete(benchmarkResults).where(eq(benchmarkResults.runId, runId));
+}
+
 /** Stores results measured by run `runId`, all or nothing; unknown encoder ids are refused. */
 export async function recordBenchmarkResults(database: Database, runId: number, input: BenchmarkResultInput[]) {
   const parsed = z.object({ results: benchmarkResultsBatch }).safeParse({ results: input });

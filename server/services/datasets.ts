@@ -3,7 +3,7 @@ import { asc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { datasets } from "@/drizzle/schema";
 import type { Database } from "@/server/db";
-import { badInput, describeZodError, PretextError } from "@/server/errors";
+import { badInput, describeZodError, notFound, PretextError } from "@/server/errors";
 import { name } from "@/server/validation";
 
 export const datasetInfo = z.object({
@@ -32,6 +32,12 @@ export async function registerDataset(database: Database, input: DatasetInfo) {
   }
   const [row] = await database.db.insert(datasets).values(data).onConflictDoNothing().returning();
   return row ?? (await database.db.select().from(datasets).where(eq(datasets.name, data.name)))[0];
+}
+
+export async function getDatasetByName({ db }: Database, name: string) {
+  const [row] = await db.select().from(datasets).where(eq(datasets.name, name));
+  if (!row) throw notFound("dataset", name);
+  return row;
 }
 
 export async function listDatasets({ db }: Database) {

@@ -1,9 +1,9 @@
 /** The encoder registry: versions per name (1, 2, …) with lineage to the run, artifact and dataset. */
 import { desc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
-import { datasets, encoders } from "@/drizzle/schema";
+import { artifacts, datasets, encoders } from "@/drizzle/schema";
 import type { Database } from "@/server/db";
-import { badInput, describeZodError, notFound } from "@/server/errors";
+import { badInput, describeZodError, notFound, PretextError } from "@/server/errors";
 import { name } from "@/server/validation";
 import { getArtifact } from "./artifacts";
 import { getRun } from "./runs";
@@ -71,6 +71,14 @@ export async function getEncoder({ db }: Database, id: number): Promise<EncoderR
   const [row] = await db.select().from(encoders).where(eq(encoders.id, id));
   if (!row) throw notFound("encoder", id);
   return row;
+}
+
+/** Where a registered encoder's weights are: its run and artifact name; 409 when it has none. */
+export async function encoderWeightsArtifact(database: Database, id: number): Promise<{ encoder: EncoderRow; runId: number; artifactName: string }> {
+  const encoder = await getEncoder(database, id);
+  const [artifact] = encoder.artifactId === null ? [] : await database.db.select().from(artifacts).where(eq(artifacts.id, encoder.artifactId));
+  if (!artifact) throw new PretextError(409, `encoder ${id} (${encoder.name} v${encoder.version}) has no weights artifact`);
+  return { encoder, runId: artifact.runId, artifactName: artifact.name };
 }
 
 /** Encoders, newest version first; optionally only the versions of one name. */

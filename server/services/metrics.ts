@@ -10,7 +10,7 @@ import { METRIC_BLOCK_STEPS } from "@/drizzle/schema";
 import type { Database } from "@/server/db";
 import { withTransaction, type SqlTx } from "@/server/db/sql";
 import { badInput, describeZodError, notFound, PretextError } from "@/server/errors";
-import { logBatch as logBatchSchema, MAX_BATCH_POINTS, toNumber, type LogBatch } from "@/server/validation";
+import { logBatch as logBatchSchema, MAX_BATCH_POINTS, toNumber } from "@/server/validation";
 import type { ParamValue } from "@/server/tracking/tracker";
 
 export interface Point {
@@ -40,7 +40,8 @@ export function parseLogBatch(body: unknown): { params: Record<string, ParamValu
   };
 }
 
-export async function logBatch(database: Database, runId: number, body: LogBatch): Promise<{ points: number; params: number }> {
+/** Validates a batch (nothing touches the database if it is bad), then writes it. */
+export async function logBatch(database: Database, runId: number, body: unknown): Promise<{ points: number; params: number }> {
   const { params, points } = parseLogBatch(body);
   return writeBatch(database, runId, params, points);
 }
@@ -57,9 +58,10 @@ export async function writeBatch(
   }
   const series = groupByKey(points);
   const write = () => withTransaction(database, async (tx) => {
-    const [run] = await tx.query("select id from runs where id = $1 for share", [runId]);
+    const [run] = await tx.query<{ experiment_id: number }>("select experiment_id from runs where id = $1 for share", [runId]);
     if (!run) throw notFound("run", runId);
     await writeParams(tx, runId, params);
+    await recordKeys(tx, run.experiment_id, Object.keys(params), [...series.keys()]);
     if (series.size === 0) return;
     const ids = await upsertMetricSummaries(tx, runId, series);
     const appendOnly = [...series].every(([key, s]) => s.firstStep > ids.get(key)!.previousLastStep);
@@ -128,6 +130,17 @@ async function writeParams(tx: SqlTx, runId: number, params: Record<string, Para
       entries.map(([, v]) => String(v)),
       entries.map(([, v]) => (typeof v === "number" ? v : null)),
     ],
+  );
+}
+
+/** Keeps the experiment's key list (the runs table's columns) current: a few index probes a batch. */
+async function recordKeys(tx: SqlTx, experimentId: number, paramKeys: string[], metricKeys: string[]) {
+  if (paramKeys.length + metricKeys.length === 0) return;
+  await tx.query(
+    `insert into experiment_keys (experiment_id, kind, key)
+     select $1, kind, key from unnest($2::text[], $3::text[]) as x(kind, key)
+     on conflict do nothing`,
+    [experimentId, [...paramKeys.map(() => "param"), ...metricKeys.map(() => "metric")], [...paramKeys, ...metricKeys]],
   );
 }
 

@@ -1,8 +1,11 @@
 /** Projects, experiments and runs: the rules for creating and changing them live here. */
-import { and, asc, count, desc, eq, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Database } from "@/server/db";
-import { experiments, metrics, params, projects, runs, type RunStatus } from "@/drizzle/schema";
+import { experimentKeys, experiments, metrics, params, projects, runs, type RunStatus } from "@/drizzle/schema";
+import { query } from "@/server/db/sql";
 import { notFound, PretextError } from "@/server/errors";
+import { fieldName, parseFieldName, parseFilter } from "./run-filter";
+import { filterToSql, sortKeys } from "./run-filter-sql";
 import { createRun as createRunSchema, type CreateRun } from "@/server/validation";
 
 export type Run = typeof runs.$inferSelect;
@@ -112,38 +115,99 @@ export async function getExperiment({ db }: Database, id: number) {
   return row;
 }
 
-/** One page of an experiment's runs, newest first, with each run's params and latest metric values. */
-export async function listRuns(database: Database, experimentId: number, page = 0, pageSize = 50) {
+export interface RunsQuery {
+  /** a search expression (run-filter.ts); blank for all runs */
+  filter?: string;
+  /** a field as written in expressions: created, name, params.lr, metrics.knn_acc, max(metrics.acc), tags.team */
+  sort?: string;
+  dir?: "asc" | "desc";
+  page?: number;
+  pageSize?: number;
+}
+
+/** At most this many distinct keys of each kind are offered as columns. */
+const MAX_KEYS = 500;
+
+/**
+ * One page of an experiment's runs, filtered and sorted in the database, with each run's params and
+ * latest metric values, and the param/metric/tag keys the experiment's runs have (for the column chooser).
+ */
+export async function listRuns(database: Database, experimentId: number, options: RunsQuery = {}) {
   const { db } = database;
+  const { filter = "", sort = "created", dir = "desc", page = 0, pageSize = 50 } = options;
+  const node = parseFilter(filter, "filter");
+  const sortField = parseFieldName(sort, "sort");
   await getExperiment(database, experimentId);
-  const [{ total }] = await db.select({ total: count() }).from(runs).where(eq(runs.experimentId, experimentId));
-  const rows = await db
-    .select()
-    .from(runs)
-    .where(eq(runs.experimentId, experimentId))
-    .orderBy(desc(runs.createdAt), desc(runs.id))
-    .limit(pageSize)
-    .offset(page * pageSize);
+  const where = node ? and(eq(runs.experimentId, experimentId), filterToSql(node)) : eq(runs.experimentId, experimentId);
+  const order = (e: SQL) => (dir === "asc" ? sql`${e} asc nulls last` : sql`${e} desc nulls last`);
+  const [pageRows, keys] = await Promise.all([
+    // the filter runs once: the window count comes with the page (the sort has seen every match anyway)
+    db
+      .select({ run: runs, total: sql<number>`count(*) over ()`.mapWith(Number) })
+      .from(runs)
+      .where(where)
+      .orderBy(...sortKeys(sortField).map(order), dir === "asc" ? asc(runs.id) : desc(runs.id))
+      .limit(pageSize)
+      .offset(page * pageSize),
+    experimentKeysOf(database, experimentId),
+  ]);
+  const rows = pageRows.map((r) => r.run);
+  // a page past the end has no row to carry the count
+  const total = pageRows.length ? pageRows[0].total : page === 0 ? 0 : (await db.select({ n: count() }).from(runs).where(where))[0].n;
   const ids = rows.map((r) => r.id);
   const [paramRows, metricRows] = ids.length
     ? await Promise.all([
-        db.select().from(params).where(sql`${params.runId} in ${ids}`),
+        db.select().from(params).where(inArray(params.runId, ids)),
         db
           .select({ runId: metrics.runId, key: metrics.key, lastValue: metrics.lastValue })
           .from(metrics)
-          .where(sql`${metrics.runId} in ${ids}`),
+          .where(inArray(metrics.runId, ids)),
       ])
     : [[], []];
+  const paramsOf = groupBy(paramRows, (p) => p.runId);
+  const metricsOf = groupBy(metricRows, (m) => m.runId);
   return {
     total,
     page,
     pageSize,
+    sort: fieldName(sortField),
+    dir,
+    keys,
     runs: rows.map((r) => ({
       ...r,
-      params: Object.fromEntries(paramRows.filter((p) => p.runId === r.id).map((p) => [p.key, decodeParam(p)])),
-      metrics: Object.fromEntries(metricRows.filter((m) => m.runId === r.id).map((m) => [m.key, m.lastValue])),
+      params: Object.fromEntries((paramsOf.get(r.id) ?? []).map((p) => [p.key, decodeParam(p)])),
+      metrics: Object.fromEntries((metricsOf.get(r.id) ?? []).map((m) => [m.key, m.lastValue])),
     })),
   };
+}
+
+function groupBy<T, K>(items: T[], key: (item: T) => K): Map<K, T[]> {
+  const out = new Map<K, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
+}
+
+/** The param, metric and tag keys of an experiment's runs, sorted. */
+async function experimentKeysOf(database: Database, experimentId: number) {
+  const [logged, tagKeys] = await Promise.all([
+    database.db
+      .select({ kind: experimentKeys.kind, key: experimentKeys.key })
+      .from(experimentKeys)
+      .where(eq(experimentKeys.experimentId, experimentId))
+      .orderBy(asc(experimentKeys.kind), asc(experimentKeys.key)),
+    // tags live on the run row itself, so reading them is one index range scan
+    query<{ key: string }>(database, "select distinct jsonb_object_keys(tags) as key from runs where experiment_id = $1 order by 1 limit $2", [
+      experimentId,
+      MAX_KEYS,
+    ]),
+  ]);
+  const of = (kind: string) => logged.filter((k) => k.kind === kind).slice(0, MAX_KEYS).map((k) => k.key);
+  return { params: of("param"), metrics: of("metric"), tags: tagKeys.map((r) => r.key) };
 }
 
 export function decodeParam(p: { type: string; value: string }): string | number | boolean | null {

@@ -25,7 +25,7 @@ export interface Series {
   points: SeriesPoint[];
 }
 
-interface BlockRow {
+export interface BlockRow {
   count: number;
   first_step: string;
   first_value: number;
@@ -78,7 +78,7 @@ export async function readSeries(database: Database, runId: number, key: string,
 }
 
 /** A block's first, min, max and last point, plus a NaN marker where it held a non-finite value. */
-function blockPoints(b: BlockRow): SeriesPoint[] {
+export function blockPoints(b: BlockRow): SeriesPoint[] {
   const pts: SeriesPoint[] = [{ step: Number(b.first_step), value: Number(b.first_value), wallTime: Number(b.first_wall) }];
   if (b.min_step !== null) pts.push({ step: Number(b.min_step), value: Number(b.min_value), wallTime: Number(b.min_wall) });
   if (b.max_step !== null) pts.push({ step: Number(b.max_step), value: Number(b.max_value), wallTime: Number(b.max_wall) });

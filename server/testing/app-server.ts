@@ -30,19 +30,31 @@ export function ensureBuilt() {
   if (!existsSync(".next/BUILD_ID")) execFileSync("npm", ["run", "build"], { stdio: "inherit" });
 }
 
-export async function startApp(env: Record<string, string> = {}): Promise<AppServer> {
-  ensureBuilt();
+/**
+ * `mode: "dev"` runs `next dev` (what the README's quick start runs) with its own build directory,
+ * so it never disturbs the production build the other tests share.
+ */
+export async function startApp(env: Record<string, string> = {}, mode: "start" | "dev" = "start"): Promise<AppServer> {
+  if (mode === "start") ensureBuilt();
   const port = await freePort();
   const home = mkdtempSync(path.join(os.tmpdir(), "pretext-e2e-"));
-  const child: ChildProcess = spawn("node_modules/.bin/next", ["start", "-p", String(port), "-H", "127.0.0.1"], {
-    env: { ...process.env, PRETEXT_HOME: home, NEXT_TELEMETRY_DISABLED: "1", DATABASE_URL: "", ...env },
+  const child: ChildProcess = spawn("node_modules/.bin/next", [mode, "-p", String(port), "-H", "127.0.0.1"], {
+    env: {
+      ...(mode === "dev" ? { PRETEXT_NEXT_DIST_DIR: ".next-dev" } : {}),
+      ...process.env,
+      PRETEXT_HOME: home,
+      PRETEXT_DATA_DIR: process.env.PRETEXT_DATA_DIR ?? path.resolve("../shared/data"),
+      NEXT_TELEMETRY_DISABLED: "1",
+      DATABASE_URL: "",
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let log = "";
   child.stdout?.on("data", (d) => (log += d));
   child.stderr?.on("data", (d) => (log += d));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + (mode === "dev" ? 300_000 : 60_000); // dev compiles on first request
   for (;;) {
     if (child.exitCode !== null) throw new Error(`next start exited:\n${log}`);
     try {
@@ -59,6 +71,7 @@ export async function startApp(env: Record<string, string> = {}): Promise<AppSer
     home,
     stop: () =>
       new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once("exit", () => resolve());
         child.kill("SIGTERM");
       }),

@@ -5,7 +5,7 @@
 import type { Database } from "@/server/db";
 import { writeBatch } from "@/server/services/metrics";
 import { setRunStatus, updateRun, setRunTags } from "@/server/services/runs";
-import { getArtifact, artifactStore, uploadArtifact } from "@/server/services/artifacts";
+import { readArtifactBytes, uploadArtifact } from "@/server/services/artifacts";
 import { MetricBuffer } from "./metric-buffer";
 import { registerDataset } from "@/server/services/datasets";
 import { recordBenchmarkResults } from "@/server/services/benchmarks";
@@ -58,12 +58,8 @@ export class LocalRunTracker implements RunTracker {
     return { sha256: row.sha256, bytes: row.bytes };
   }
 
-  async downloadArtifact(name: string) {
-    const row = await getArtifact(this.database, this.id, name);
-    const { stream } = await artifactStore().get(row.storagePath);
-    const chunks: Buffer[] = [];
-    for await (const chunk of stream) chunks.push(chunk as Buffer);
-    return new Uint8Array(Buffer.concat(chunks));
+  downloadArtifact(name: string) {
+    return readArtifactBytes(this.database, this.id, name);
   }
 
   async registerEncoder(info: EncoderInfo) {

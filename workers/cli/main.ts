@@ -2,7 +2,10 @@
  * `pretext <command>`: the command line of Pretext.
  *   pretext train --config <file> [--set k=v ...]   pretrain here, logged to the tracking core
  *   pretext train --queue --config <file>           enqueue it for any worker instead
+ *   pretext sweep --config <file>                   enqueue a sweep (grid or random search)
  *   pretext worker [--concurrency N] [--name X]     take jobs from the queue
+ *   pretext eval --encoder <id|file> --suite <file> evaluate an encoder (protocols + baselines)
+ *   pretext audit --dataset <name>                  audit a dataset (duplicates, overlap, balance, gap)
  *   pretext cancel <run id>                         cancel a queued or running run
  *   pretext app [--port 3000]                       serve the web app (production build)
  * Logging goes to the app at $PRETEXT_URL when set, else straight into the database
@@ -11,6 +14,7 @@
 import { spawnSync } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
+import type PgBoss from "pg-boss";
 import { PretextClient } from "@/server/client";
 import { getDatabase } from "@/server/db";
 import { createRun } from "@/server/services/runs";
@@ -18,30 +22,91 @@ import { LocalRunTracker } from "@/server/tracking/local-tracker";
 import type { RunTracker } from "@/server/tracking/tracker";
 import { cancelRun, launchRun } from "@/server/jobs/launch";
 import { getQueue } from "@/server/jobs/queue";
+import { launchSweep } from "@/server/jobs/sweeps";
 import { applySet, parseTrainArgs, TRAIN_USAGE, trainCommand } from "@/workers/engine/cli-train";
+import { AUDIT_USAGE, auditCommand, parseAuditArgs, type RegisteredDatasetLoader } from "@/workers/engine/cli-audit";
+import { EVAL_USAGE, evalCommand, parseEvalArgs, type RegisteredEncoderLoader } from "@/workers/engine/cli-eval";
+import { loadEncoderSource, registeredDatasetSpec } from "@/workers/worker/job-configs";
+import { requestedEvaluations, type Launch } from "@/workers/worker/requested-evaluation";
 import { startWorker } from "@/workers/worker/worker";
 
 const USAGE = `usage: pretext <command> [options]
 
 commands:
   train    pretrain an encoder from a config file (--queue: enqueue it for a worker)
+  sweep    enqueue a sweep from a sweep config: pretext sweep --config <file>
+  eval     evaluate an encoder with a suite: linear probe, kNN, adapter, fine-tuning and baselines
+  audit    audit a dataset: duplicates, train/test overlap, class balance, domain gap
   worker   take jobs from the queue: --concurrency N (default 1), --name NAME
   cancel   cancel a queued or running run: pretext cancel <run id>
   app      serve the web app (runs \`next build\` first)
 
-${TRAIN_USAGE}`;
+${TRAIN_USAGE}
 
-async function openTracker(experiment: string, name: string, config: Record<string, unknown>): Promise<{ tracker: RunTracker; where: string; close(): Promise<void> }> {
+${EVAL_USAGE}
+
+${AUDIT_USAGE}`;
+
+interface OpenedTracker {
+  tracker: RunTracker;
+  where: string;
+  /** Registered encoders by id and datasets by name: only with the database at hand (not through $PRETEXT_URL). */
+  registered: { encoder?: RegisteredEncoderLoader; dataset?: RegisteredDatasetLoader };
+  /** Queues a job beside the run (on the database's queue, or through the app). */
+  launch: Launch;
+  close(): Promise<void>;
+}
+
+async function openTracker(experiment: string, name: string, config: Record<string, unknown>): Promise<OpenedTracker> {
   const run = { experiment, name, config, status: "queued" as const };
   if (process.env.PRETEXT_URL) {
     const client = new PretextClient();
     const created = await client.createRun(run);
     const tracker = client.tracker(created.id);
-    return { tracker, where: `${client.baseUrl}/runs/${created.id}`, close: async () => tracker.close() };
+    return { tracker, where: `${client.baseUrl}/runs/${created.id}`, registered: {}, launch: (input) => client.launch(input), close: async () => tracker.close() };
   }
   const database = await getDatabase();
   const created = await createRun(database, run);
-  return { tracker: new LocalRunTracker(database, created.id), where: `run ${created.id} (${database.kind})`, close: () => database.close() };
+  let queue: PgBoss | undefined;
+  return {
+    tracker: new LocalRunTracker(database, created.id),
+    where: `run ${created.id} (${database.kind})`,
+    registered: { encoder: (id) => loadEncoderSource(database, { id }), dataset: (name) => registeredDatasetSpec(database, name) },
+    launch: async (input) => launchRun(database, (queue ??= await getQueue(database)), input),
+    close: async () => {
+      await queue?.stop({ graceful: false, wait: true });
+      await database.close();
+    },
+  };
+}
+
+/** Runs a command that logs into a fresh run of `experiment`; the run is failed if the command throws before it could say so. */
+async function withTracker<T>(experiment: string, name: string, config: Record<string, unknown>, command: (t: OpenedTracker) => Promise<T>): Promise<T> {
+  const opened = await openTracker(experiment, name, config);
+  console.error(`logging to ${opened.where}`);
+  try {
+    const result = await command(opened);
+    await opened.tracker.flush();
+    return result;
+  } catch (err) {
+    await opened.tracker.setStatus("failed", err instanceof Error ? err.message : String(err)).catch(() => {});
+    throw err;
+  } finally {
+    await opened.close();
+  }
+}
+
+async function evaluate(args: string[]) {
+  const parsed = parseEvalArgs(args);
+  const config = { encoder: parsed.encoder, suite: JSON.parse(await readFile(parsed.suite, "utf8")) as unknown, set: parsed.sets };
+  const name = `eval-${parsed.name ?? path.basename(parsed.encoder, ".ptx")}`;
+  await withTracker("evaluation", name, config, ({ tracker, registered }) => evalCommand(args, tracker, registered.encoder));
+}
+
+async function audit(args: string[]) {
+  const parsed = parseAuditArgs(args);
+  const name = parsed.dataset.trimStart().startsWith("{") ? "audit" : `audit-${path.basename(parsed.dataset)}`;
+  await withTracker("audit", name, { ...parsed }, ({ tracker, registered }) => auditCommand(args, tracker, registered));
 }
 
 async function train(args: string[]) {
@@ -49,14 +114,15 @@ async function train(args: string[]) {
   const { config: file } = parseTrainArgs(args);
   const config = JSON.parse(await readFile(file, "utf8")) as Record<string, unknown>;
   const name = typeof config.name === "string" ? config.name : path.basename(file, ".json");
-  const { tracker, where, close } = await openTracker("pretrain", name, config);
-  console.error(`logging to ${where}`);
-  try {
-    await trainCommand(args, tracker);
-    await tracker.flush();
-  } finally {
-    await close();
-  }
+  await withTracker("pretrain", name, config, async ({ tracker, launch }) => {
+    let queued: number[] = [];
+    await trainCommand(args, tracker, (cfg) => {
+      const evaluations = requestedEvaluations({ id: Number(tracker.runId), name }, cfg, launch);
+      queued = evaluations.queued;
+      return evaluations;
+    });
+    if (queued.length > 0) console.log(`queued evaluation runs ${queued.join(", ")}; \`pretext worker\` runs them`);
+  });
 }
 
 /** Reads the config (with --set overrides) and enqueues a pretrain job; any worker picks it up. */
@@ -75,6 +141,21 @@ async function enqueueTrain(args: string[]) {
   try {
     const { run, jobId } = await launchRun(database, queue, input);
     console.log(`queued run ${run.id} (job ${jobId}); start a worker with \`pretext worker\``);
+  } finally {
+    await queue.stop({ graceful: false, wait: true });
+    await database.close();
+  }
+}
+
+async function sweep(args: string[]) {
+  const file = flag(args, "--config");
+  if (!file) throw new Error("usage: pretext sweep --config <sweep.json>");
+  const config = JSON.parse(await readFile(file, "utf8")) as unknown;
+  const database = await getDatabase();
+  const queue = await getQueue(database);
+  try {
+    const { parent, trials } = await launchSweep(database, queue, config);
+    console.log(`queued sweep run ${parent.id} with ${trials.length} trials (runs ${trials.map((t) => t.id).join(", ")})`);
   } finally {
     await queue.stop({ graceful: false, wait: true });
     await database.close();
@@ -134,7 +215,10 @@ function app(args: string[]) {
 const [command, ...rest] = process.argv.slice(2);
 try {
   if (command === "train") await train(rest);
+  else if (command === "eval") await evaluate(rest);
+  else if (command === "audit") await audit(rest);
   else if (command === "worker") await worker(rest);
+  else if (command === "sweep") await sweep(rest);
   else if (command === "cancel") await cancel(rest);
   else if (command === "app") app(rest);
   else {

@@ -2,8 +2,9 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import cliProgress from "cli-progress";
 import type { RunTracker } from "../../server/tracking/tracker";
-import type { PretrainConfigInput } from "./config";
-import { CHECKPOINT_ARTIFACT, ENCODER_ARTIFACT, pretrain, type PretrainResult } from "./train/pretrain";
+import { parsePretrainConfig, type PretrainConfig } from "./config";
+import { CHECKPOINT_ARTIFACT, ENCODER_ARTIFACT, pretrain, type EncoderSnapshot, type PretrainResult } from "./train/pretrain";
+import { parseFlags } from "./cli-args";
 
 export const TRAIN_USAGE = `usage: pretext train --config <file.json> [--set key=value ...] [--resume <checkpoint>] [--out <dir>]
   --config   pretraining config (schema: workers/engine/config.ts; examples: workers/engine/configs/)
@@ -11,6 +12,12 @@ export const TRAIN_USAGE = `usage: pretext train --config <file.json> [--set key
              (values are parsed as JSON when they can be, else taken as strings)
   --resume   continue from a checkpoint file written by an earlier run
   --out      write ${ENCODER_ARTIFACT} and ${CHECKPOINT_ARTIFACT} into this folder`;
+
+/** What happens around a training run beyond logging, e.g. queueing the evaluation its config requests. */
+export interface TrainHooks {
+  onEncoderSnapshot?(snapshot: EncoderSnapshot): Promise<void>;
+  finished?(result: PretrainResult): Promise<void>;
+}
 
 interface TrainArgs {
   config: string;
@@ -23,10 +30,12 @@ interface TrainArgs {
  * `pretext train`: loads a config, applies --set overrides, trains with a progress bar, and logs
  * through `tracker` when given (otherwise it only prints). Ctrl-C cancels after writing a checkpoint.
  */
-export async function trainCommand(args: string[], tracker?: RunTracker): Promise<PretrainResult> {
+export async function trainCommand(args: string[], tracker?: RunTracker, hooksFor?: (cfg: PretrainConfig) => TrainHooks): Promise<PretrainResult> {
   const parsed = parseTrainArgs(args);
   const config = JSON.parse(await readFile(parsed.config, "utf8")) as Record<string, unknown>;
   for (const assignment of parsed.sets) applySet(config, assignment);
+  const cfg = parsePretrainConfig(config);
+  const hooks = hooksFor?.(cfg) ?? {};
   const resume = parsed.resume ? new Uint8Array(await readFile(parsed.resume)) : undefined;
 
   const bar = new cliProgress.SingleBar(
@@ -43,10 +52,11 @@ export async function trainCommand(args: string[], tracker?: RunTracker): Promis
   process.once("SIGINT", onSigint);
   let started = false;
   try {
-    const result = await pretrain(config as PretrainConfigInput, {
+    const result = await pretrain(cfg, {
       tracker,
       resume,
       signal: abort.signal,
+      onEncoderSnapshot: hooks.onEncoderSnapshot,
       onStep(p) {
         const payload = { epoch: p.epoch + 1, epochs: p.epochs, loss: p.loss.toFixed(4), ips: p.imagesPerSec.toFixed(0) };
         if (!started) {
@@ -63,6 +73,7 @@ export async function trainCommand(args: string[], tracker?: RunTracker): Promis
       await writeFile(path.join(parsed.out, CHECKPOINT_ARTIFACT), result.checkpoint);
     }
     printSummary(result, parsed.out, tracker);
+    await hooks.finished?.(result);
     return result;
   } finally {
     bar.stop();
@@ -71,23 +82,8 @@ export async function trainCommand(args: string[], tracker?: RunTracker): Promis
 }
 
 export function parseTrainArgs(args: string[]): TrainArgs {
-  const out: Partial<TrainArgs> & { sets: string[] } = { sets: [] };
-  for (let i = 0; i < args.length; i++) {
-    const flag = args[i];
-    const value = args[i + 1];
-    const needValue = () => {
-      if (value === undefined || value.startsWith("--")) throw new Error(`${flag} needs a value\n${TRAIN_USAGE}`);
-      i++;
-      return value;
-    };
-    if (flag === "--config") out.config = needValue();
-    else if (flag === "--set") out.sets.push(needValue());
-    else if (flag === "--resume") out.resume = needValue();
-    else if (flag === "--out") out.out = needValue();
-    else throw new Error(`unknown argument ${flag}\n${TRAIN_USAGE}`);
-  }
-  if (!out.config) throw new Error(`--config is required\n${TRAIN_USAGE}`);
-  return out as TrainArgs;
+  const f = parseFlags(args, { config: {}, set: { multiple: true }, resume: {}, out: {} }, ["config"], TRAIN_USAGE);
+  return { config: f.config!, sets: f.set ?? [], resume: f.resume, out: f.out };
 }
 
 /** Sets `a.b.c=value` in a nested object (creating objects on the way); value as JSON or string. */

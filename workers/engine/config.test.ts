@@ -59,6 +59,15 @@ describe("pretraining config", () => {
     );
   });
 
+  it("takes an evaluation request, checking its suite fields and epochs", () => {
+    const cfg = parsePretrainConfig({ ...base, epochs: 4, evaluation: { fractions: [0.01, 0.1], atEpochs: [1, 2] } });
+    expect(cfg.evaluation).toMatchObject({ fractions: [0.01, 0.1], atEpochs: [1, 2], seeds: [0, 1, 2] });
+    expect(cfg.evaluation?.dataset).toBeUndefined(); // the run's own dataset
+    expect(errorOf({ ...base, epochs: 4, evaluation: { atEpochs: [4] } }).message).toMatch(/evaluation\.atEpochs\.0: must be < epochs \(4\)/);
+    expect(errorOf({ ...base, evaluation: { fractions: [1.5] } }).message).toMatch(/evaluation\.fractions\.0: must be <= 1/);
+    expect(errorOf({ ...base, evaluation: { protocols: ["svm"] } }).message).toMatch(/evaluation\.protocols\.0/);
+  });
+
   it("accepts every example config", () => {
     const dir = path.join(__dirname, "configs");
     const files = readdirSync(dir).filter((f) => f.endsWith(".json"));

@@ -2,12 +2,24 @@ import { z } from "zod";
 import { augmentSchema } from "./augment/augmenter";
 import { BACKEND_NAMES } from "./backend";
 import { datasetSpecSchema } from "./data/dataset-spec";
+import { evalSuiteSchema } from "./eval/suite";
 import { healthSchema } from "./health";
 import { methodSchema } from "./methods/create-method";
 import { encoderSchema } from "./models/encoder";
 import { curriculumSchema } from "./train/curriculum";
 import { scheduleSchema } from "./train/lr-schedule";
 import { optimizerSchema } from "./train/optimizer";
+
+/**
+ * An evaluation suite (workers/engine/eval/suite.ts) that a pretraining run requests: queued as an
+ * evaluate job of the final encoder when the run finishes, and of an encoder snapshot at the end of
+ * each epoch in `atEpochs` (quality against pretraining epochs). `dataset` defaults to the run's.
+ */
+export const evaluationRequestSchema = evalSuiteSchema.extend({
+  dataset: datasetSpecSchema.optional(),
+  atEpochs: z.array(z.number().int().min(1)).default([]),
+});
+export type EvaluationRequest = z.infer<typeof evaluationRequestSchema>;
 
 /**
  * A pretraining run. `batchSize` is the micro-batch; one optimizer step sees
@@ -57,8 +69,14 @@ export const pretrainConfigSchema = z
     backend: z.enum(["auto", ...BACKEND_NAMES]).default("auto"),
     health: healthSchema.prefault({}),
     logEverySteps: z.number().int().min(1).default(1),
+    evaluation: evaluationRequestSchema.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((cfg, ctx) => {
+    for (const [i, epoch] of (cfg.evaluation?.atEpochs ?? []).entries()) {
+      if (epoch >= cfg.epochs) ctx.addIssue({ code: "custom", path: ["evaluation", "atEpochs", i], message: `must be < epochs (${cfg.epochs}); the final encoder is always evaluated` });
+    }
+  });
 
 export type PretrainConfig = z.infer<typeof pretrainConfigSchema>;
 export type PretrainConfigInput = z.input<typeof pretrainConfigSchema>;

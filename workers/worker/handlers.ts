@@ -1,12 +1,23 @@
 /** What each kind of job does. A handler gets its run, a tracker and signals; the worker does the rest. */
+import type PgBoss from "pg-boss";
+import type { Database } from "@/server/db";
+import { clearRunBenchmarkResults } from "@/server/services/benchmarks";
 import type { Run } from "@/server/services/runs";
 import type { RunTracker } from "@/server/tracking/tracker";
-import type { PretrainConfigInput } from "@/workers/engine/config";
+import { runAudit } from "@/workers/engine/audit/run-audit";
+import { launchRun } from "@/server/jobs/launch";
+import { parsePretrainConfig } from "@/workers/engine/config";
+import { runEvaluationSuite } from "@/workers/engine/eval/run-suite";
 import { CHECKPOINT_ARTIFACT, pretrain } from "@/workers/engine/train/pretrain";
+import { auditJobSchema, evaluateJobSchema, loadEncoderSource, parseJobConfig } from "./job-configs";
+import { requestedEvaluations } from "./requested-evaluation";
 
 export interface JobContext {
   run: Run;
   tracker: RunTracker;
+  database: Database;
+  /** the queue the job came from: a job may launch further jobs */
+  queue: PgBoss;
   /** the run was cancelled: stop now, never to be resumed */
   cancel: AbortSignal;
   /** the worker is shutting down: checkpoint and stop, to be resumed by another worker */
@@ -29,18 +40,41 @@ async function latestCheckpoint(tracker: RunTracker): Promise<Uint8Array | undef
   }
 }
 
-export async function pretrainJob({ run, tracker, cancel, stop }: JobContext): Promise<JobOutcome> {
+/** Pretrains; a requested evaluation is queued for each encoder snapshot and for the final encoder. */
+export async function pretrainJob({ run, tracker, database, queue, cancel, stop }: JobContext): Promise<JobOutcome> {
+  const cfg = parsePretrainConfig(run.config);
   const resume = await latestCheckpoint(tracker);
-  const result = await pretrain(run.config as PretrainConfigInput, { tracker, resume, signal: cancel, stopSignal: stop });
+  const evaluations = requestedEvaluations(run, cfg, (input) => launchRun(database, queue, input));
+  const result = await pretrain(cfg, { tracker, resume, signal: cancel, stopSignal: stop, onEncoderSnapshot: evaluations.onEncoderSnapshot });
+  await evaluations.finished(result);
   return { status: result.status, resumedFromStep: resume ? result.history.steps[0]?.step : undefined };
+}
+
+/**
+ * Evaluates an encoder with a suite (config: workers/worker/job-configs.ts evaluateJobSchema). An
+ * evaluation has no checkpoints: a worker shutting down stops it and another starts it over.
+ */
+export async function evaluateJob({ run, tracker, database, cancel, stop }: JobContext): Promise<JobOutcome> {
+  const cfg = parseJobConfig(evaluateJobSchema, run.config, "evaluate job");
+  const { bytes, ref } = await loadEncoderSource(database, cfg.encoder);
+  await clearRunBenchmarkResults(database, run.id);
+  const result = await runEvaluationSuite(cfg.suite, bytes, tracker, { encoder: ref, signal: AbortSignal.any([cancel, stop]) });
+  return { status: result.status === "cancelled" && stop.aborted && !cancel.aborted ? "stopped" : result.status };
+}
+
+/** Audits a dataset; the report is the run's artifact "audit.json" (config: auditJobSchema). */
+export async function auditJob({ run, tracker, database }: JobContext): Promise<JobOutcome> {
+  const { encoder, name: _name, ...options } = parseJobConfig(auditJobSchema, run.config, "audit job");
+  const encoderBytes = encoder ? (await loadEncoderSource(database, encoder)).bytes : undefined;
+  await runAudit(options, tracker, { encoderBytes });
+  return { status: "finished" };
 }
 
 export const runJobHandlers = {
   pretrain: pretrainJob,
   "sweep-trial": pretrainJob,
-  evaluate: async (): Promise<JobOutcome> => {
-    throw new Error("evaluation jobs are not available yet");
-  },
+  evaluate: evaluateJob,
+  audit: auditJob,
 } as const;
 
 /** Scheduled tasks by name; drift checks and reports register here. */

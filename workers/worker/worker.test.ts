@@ -4,30 +4,17 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { asc, eq } from "drizzle-orm";
 import type PgBoss from "pg-boss";
-import { jobAttempts } from "@/drizzle/schema";
-import type { Database } from "@/server/db";
+import { listAttempts } from "@/server/services/attempts";
 import { cancelRun, launchRun } from "@/server/jobs/launch";
 import { createQueue } from "@/server/jobs/queue";
+import { launchSweep, sweepSummary } from "@/server/jobs/sweeps";
 import { getRun } from "@/server/services/runs";
 import { readSeries } from "@/server/services/series";
 import { openTestDatabase, type TestDatabase } from "@/server/testing/databases";
 import { startWorker } from "./worker";
+import { tinyPretrainConfig } from "@/workers/engine/test-support/tiny-configs";
 
-const tinyConfig = (overrides: Record<string, unknown> = {}) => ({
-  name: "tiny",
-  dataset: { kind: "fashion-mnist" },
-  data: { limit: 256 },
-  encoder: { kind: "mlp", hidden: [64], embeddingDim: 16 },
-  method: { name: "simclr", temperature: 0.5 },
-  optimizer: { name: "adam", lr: 0.001 },
-  batchSize: 64,
-  epochs: 1,
-  seed: 1,
-  checkpoint: { everySteps: 4 },
-  ...overrides,
-});
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 120_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -39,9 +26,7 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined | fal
   }
 }
 
-function attemptsOf(database: Database, runId: number) {
-  return database.db.select().from(jobAttempts).where(eq(jobAttempts.runId, runId)).orderBy(asc(jobAttempts.id));
-}
+const attemptsOf = listAttempts;
 
 describe("workers on PostgreSQL (separate processes)", () => {
   let t: TestDatabase;
@@ -79,11 +64,12 @@ describe("workers on PostgreSQL (separate processes)", () => {
   it("three workers complete twelve jobs, each run exactly once", async () => {
     const workers = ["w1", "w2", "w3"].map(spawnWorker);
     const launched: Awaited<ReturnType<typeof launchRun>>[] = [];
-    for (let i = 0; i < 12; i++) launched.push(await launchRun(t.database, queue, { experiment: "share", name: `job-${i}`, config: tinyConfig({ seed: i + 1 }) }));
+    for (let i = 0; i < 12; i++) launched.push(await launchRun(t.database, queue, { experiment: "share", name: `job-${i}`, config: tinyPretrainConfig({ seed: i + 1 }) }));
     await waitFor("all runs finished", async () => {
       const runs = await Promise.all(launched.map(({ run }) => getRun(t.database, run.id)));
       expect(runs.filter((r) => r.status === "failed")).toEqual([]);
-      return runs.every((r) => r.status === "finished");
+      const open = (await Promise.all(launched.map(({ run }) => attemptsOf(t.database, run.id)))).flat().some((a) => a.outcome === "running");
+      return runs.every((r) => r.status === "finished") && !open;
     });
     const attempts = (await Promise.all(launched.map(({ run }) => attemptsOf(t.database, run.id)))).flat();
     expect(attempts).toHaveLength(12);
@@ -96,7 +82,7 @@ describe("workers on PostgreSQL (separate processes)", () => {
   it("resumes a SIGKILLed worker's run on another worker with a gap-free, duplicate-free series", async () => {
     const { run } = await launchRun(t.database, queue, {
       experiment: "crash",
-      config: tinyConfig({ data: { limit: 2048 }, epochs: 2, checkpoint: { everySteps: 8 } }),
+      config: tinyPretrainConfig({ data: { limit: 2048 }, epochs: 2, checkpoint: { everySteps: 8 } }),
     });
     const victim = spawnWorker("victim");
     await waitFor("a few checkpoints", async () => {
@@ -105,9 +91,11 @@ describe("workers on PostgreSQL (separate processes)", () => {
     });
     victim.kill("SIGKILL");
     const rescuer = spawnWorker("rescuer");
-    const finished = await waitFor("the run to finish", async () => {
+    // The handler marks the run finished a moment before the worker closes its attempt.
+    const finished = await waitFor("the run and its attempt to finish", async () => {
       const r = await getRun(t.database, run.id);
-      return r.status === "finished" && r;
+      const open = (await attemptsOf(t.database, run.id)).some((a) => a.outcome === "running");
+      return r.status === "finished" && !open && r;
     });
     expect(finished.worker).toBe("rescuer");
     const loss = await readSeries(t.database, run.id, "loss", { maxPoints: 100_000 });
@@ -125,7 +113,7 @@ describe("workers on PostgreSQL (separate processes)", () => {
   it("cancels a running job within 5 seconds and never retries it", async () => {
     const { run, jobId } = await launchRun(t.database, queue, {
       experiment: "cancel",
-      config: tinyConfig({ data: { limit: 4096 }, epochs: 50 }),
+      config: tinyPretrainConfig({ data: { limit: 4096 }, epochs: 50 }),
     });
     const worker = spawnWorker("canceller");
     await waitFor("training to start", async () => (await readSeries(t.database, run.id, "loss").catch(() => null))?.total);
@@ -146,12 +134,12 @@ describe("workers on PostgreSQL (separate processes)", () => {
 });
 
 describe("embedded mode: worker in this process on PGlite", () => {
-  it("launches, runs and finishes a job", async () => {
+  it("launches, runs and finishes a job and a sweep", async () => {
     const t = await openTestDatabase("pglite");
     const queue = await createQueue(t.database);
     const worker = await startWorker({ database: t.database, queue, log: () => {} });
     try {
-      const { run } = await launchRun(t.database, queue, { config: tinyConfig() });
+      const { run } = await launchRun(t.database, queue, { config: tinyPretrainConfig() });
       const done = await waitFor("the run to finish", async () => {
         const r = await getRun(t.database, run.id);
         return (r.status === "finished" || r.status === "failed") && r;
@@ -159,6 +147,26 @@ describe("embedded mode: worker in this process on PGlite", () => {
       expect(done.status).toBe("finished");
       expect(done.worker).toBe(worker.id);
       expect((await readSeries(t.database, run.id, "loss")).total).toBe(4);
+
+      const { parent, trials } = await launchSweep(t.database, queue, {
+        name: "lr-sweep",
+        base: tinyPretrainConfig(),
+        parameters: { "optimizer.lr": { values: [0.01, 0.001] } },
+        budget: 5,
+      });
+      expect(trials).toHaveLength(2);
+      const finishedParent = await waitFor("the sweep to finish", async () => {
+        const p = await getRun(t.database, parent.id);
+        return p.status === "finished" && p;
+      });
+      const summary = await sweepSummary(t.database, parent.id);
+      expect(summary.trials.map((tr) => [tr.params["optimizer.lr"], tr.status])).toEqual([
+        [0.01, "finished"],
+        [0.001, "finished"],
+      ]);
+      const best = summary.trials.reduce((b, tr) => (tr.value! < b.value! ? tr : b));
+      expect(summary.best?.runId).toBe(best.runId);
+      expect(finishedParent.tags.best_run).toBe(String(best.runId));
     } finally {
       await worker.stop();
       await queue.stop({ graceful: false, wait: true });

@@ -10,10 +10,13 @@ import type PgBoss from "pg-boss";
 import { jobAttempts, workers } from "@/drizzle/schema";
 import type { Database } from "@/server/db";
 import { query } from "@/server/db/sql";
+import { PretextError } from "@/server/errors";
 import type { RunJobData, ScheduledJobData } from "@/server/jobs/queue";
+import { refreshSweepParent } from "@/server/jobs/sweeps";
 import { getRun, setRunStatus, updateRun } from "@/server/services/runs";
 import { LocalRunTracker } from "@/server/tracking/local-tracker";
 import { initBackend } from "@/workers/engine/backend";
+import { ConfigError } from "@/workers/engine/config";
 import { runJobHandlers, scheduledTasks, type JobOutcome } from "./handlers";
 import { SystemSampler } from "./system-metrics";
 
@@ -85,7 +88,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
         .set({ outcome, endedAt: new Date(), ...extra })
         .where(and(eq(jobAttempts.id, attempt.id), eq(jobAttempts.outcome, "running")));
     try {
-      const result: JobOutcome = await runJobHandlers[kind]({ run, tracker, cancel: cancel.signal, stop: shutdown.signal });
+      const result: JobOutcome = await runJobHandlers[kind]({ run, tracker, database, queue, cancel: cancel.signal, stop: shutdown.signal });
       await tracker.flush();
       await finish(result.status === "stopped" ? "failed" : result.status, {
         resumedFromStep: result.resumedFromStep,
@@ -96,12 +99,31 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       await finish("failed", { error: message }).catch(() => {});
+      if (err instanceof ConfigError || (err instanceof PretextError && err.status < 500)) {
+        // A bad config or a missing input (unknown encoder, artifact): another attempt would fail
+        // the same way, so the run fails now and the job ends.
+        await setRunStatus(database, runId, "failed", message).catch(() => {});
+        return;
+      }
       const retries = job.retryCount < job.retryLimit;
       await setRunStatus(database, runId, retries ? "queued" : "failed", retries ? `attempt ${job.retryCount + 1} failed (${message}); retrying` : message).catch(() => {});
       throw err;
     } finally {
       clearInterval(watchCancel);
       clearInterval(watchSystem);
+      if (run.parentRunId !== null && kind === "sweep-trial") await refreshSweepParent(database, run.parentRunId).catch(() => {});
+    }
+  }
+
+  async function executeScheduledJobs(jobs: PgBoss.JobWithMetadata<ScheduledJobData>[]) {
+    for (const job of jobs) {
+      try {
+        const task = scheduledTasks[job.data.task];
+        if (!task) throw new Error(`unknown scheduled task "${job.data.task}"`);
+        await task(job.data.args ?? {});
+      } catch (err) {
+        await queue.fail("scheduled", job.id, { error: err instanceof Error ? err.message : String(err) });
+      }
     }
   }
 
@@ -144,15 +166,8 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     ...Array.from({ length: concurrency }, () =>
       queue.work<RunJobData>("runs", workOptions, ([job]) => track(executeRunJob(job))),
     ),
-    queue.work<ScheduledJobData>("scheduled", workOptions, ([job]) =>
-      track(
-        (async () => {
-          const task = scheduledTasks[job.data.task];
-          if (!task) throw new Error(`unknown scheduled task "${job.data.task}"`);
-          await task(job.data.args ?? {});
-        })(),
-      ),
-    ),
+    // Scheduled tasks are short: taken in batches, each failing (and retrying) on its own.
+    queue.work<ScheduledJobData>("scheduled", { ...workOptions, batchSize: 20 }, (jobs) => track(executeScheduledJobs(jobs))),
   ]);
   log(`worker ${id}: ready (backend ${backend}, concurrency ${concurrency})`);
 

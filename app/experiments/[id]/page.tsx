@@ -1,92 +1,84 @@
-import Link from "next/link";
 import { notFound } from "next/navigation";
 import { TRPCError } from "@trpc/server";
 import { api } from "@/app/lib/server-api";
 import { formatDate, formatDuration, formatValue } from "@/app/lib/format";
-import { StatusBadge } from "@/app/components/status-badge";
+import { fieldName, FilterSyntaxError, parseFieldName, type Field } from "@/server/services/run-filter";
+import { RunsView, type Column, type RowData, type SearchError } from "./runs-view";
 
 export const dynamic = "force-dynamic";
 
 const PAGE_SIZE = 50;
-const MAX_COLUMNS = 8;
+const DEFAULT_COLUMNS_EACH = 6;
 
-export default async function RunsTablePage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ page?: string }> }) {
+type Search = { q?: string; sort?: string; dir?: string; page?: string; cols?: string };
+
+/** Columns the table can show: params, latest metric values and tags. */
+function toColumn(field: Field): Column | null {
+  if (field.kind === "param") return { id: fieldName(field), kind: "param", key: field.key };
+  if (field.kind === "metric" && field.summary === "last") return { id: fieldName(field), kind: "metric", key: field.key };
+  if (field.kind === "tag") return { id: fieldName(field), kind: "tag", key: field.key };
+  return null;
+}
+
+function chosenColumns(cols: string | undefined, keys: { params: string[]; metrics: string[] }): Column[] {
+  if (cols === undefined) {
+    return [
+      ...keys.params.slice(0, DEFAULT_COLUMNS_EACH).map((key) => toColumn({ kind: "param", key })!),
+      ...keys.metrics.slice(0, DEFAULT_COLUMNS_EACH).map((key) => toColumn({ kind: "metric", key, summary: "last" })!),
+    ];
+  }
+  // Keys never contain commas (server/validation.ts), so a comma list is unambiguous.
+  return cols
+    .split(",")
+    .filter(Boolean)
+    .flatMap((c) => {
+      try {
+        return [toColumn(parseFieldName(c, "cols"))].filter((x): x is Column => x !== null);
+      } catch {
+        return []; // a hand-edited URL with a broken column just loses that column
+      }
+    });
+}
+
+export default async function RunsTablePage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Search> }) {
   const id = Number((await params).id);
-  const page = Math.max(0, Number((await searchParams).page ?? 0) || 0);
+  if (!Number.isInteger(id) || id <= 0) notFound();
+  const sp = await searchParams;
+  const q = sp.q ?? "";
+  const dir = sp.dir === "asc" ? "asc" : "desc";
+  const sort = sp.sort || "created";
+  const page = Math.max(0, Math.floor(Number(sp.page ?? 0)) || 0);
   const caller = await api();
-  const data = await Promise.all([caller.experiments.get({ id }), caller.experiments.runs({ id, page, pageSize: PAGE_SIZE })]).catch((err) => {
+  const experiment = await caller.experiments.get({ id }).catch((err) => {
     if (err instanceof TRPCError && err.code === "NOT_FOUND") notFound();
     throw err;
   });
-  const [experiment, { runs, total }] = data;
-  const paramKeys = [...new Set(runs.flatMap((r) => Object.keys(r.params)))].sort().slice(0, MAX_COLUMNS);
-  const metricKeys = [...new Set(runs.flatMap((r) => Object.keys(r.metrics)))].sort().slice(0, MAX_COLUMNS);
-  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+  let error: SearchError | null = null;
+  const result = await caller.experiments.runs({ id, filter: q, sort, dir, page, pageSize: PAGE_SIZE }).catch((err) => {
+    if (!(err instanceof TRPCError && err.code === "BAD_REQUEST")) throw err;
+    const cause = err.cause instanceof FilterSyntaxError ? err.cause : null;
+    error = { message: err.message, field: cause?.field ?? null, position: cause?.position ?? null };
+    return null;
+  });
+  const keys = result?.keys ?? { params: [], metrics: [], tags: [] };
+  const columns = chosenColumns(sp.cols, keys);
+  const rows: RowData[] = (result?.runs ?? []).map((r) => ({
+    id: r.id,
+    name: r.name,
+    status: r.status,
+    created: formatDate(r.createdAt),
+    duration: formatDuration(r.startedAt, r.endedAt),
+    cells: columns.map((c) => formatValue(c.kind === "param" ? r.params[c.key] : c.kind === "metric" ? r.metrics[c.key] : r.tags[c.key])),
+  }));
   return (
-    <>
-      <h1>{experiment.name}</h1>
-      <p className="subtitle">
-        {experiment.project} · {total} run{total === 1 ? "" : "s"}
-      </p>
-      {runs.length === 0 ? (
-        <div className="empty">No runs in this experiment yet.</div>
-      ) : (
-        <div className="table-scroll">
-          <table className="grid" data-testid="runs-table">
-            <thead>
-              <tr>
-                <th>Run</th>
-                <th>Status</th>
-                <th>Created</th>
-                <th>Duration</th>
-                <th>Backend</th>
-                {paramKeys.map((k) => (
-                  <th key={`p-${k}`} title="param">
-                    {k}
-                  </th>
-                ))}
-                {metricKeys.map((k) => (
-                  <th key={`m-${k}`} title="latest value" className="num">
-                    {k}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {runs.map((r) => (
-                <tr key={r.id}>
-                  <td>
-                    <Link href={`/runs/${r.id}`}>{r.name}</Link>
-                  </td>
-                  <td>
-                    <StatusBadge status={r.status} />
-                  </td>
-                  <td>{formatDate(r.createdAt)}</td>
-                  <td>{formatDuration(r.startedAt, r.endedAt)}</td>
-                  <td>{r.backend ?? "—"}</td>
-                  {paramKeys.map((k) => (
-                    <td key={`p-${k}`}>{formatValue(r.params[k])}</td>
-                  ))}
-                  {metricKeys.map((k) => (
-                    <td key={`m-${k}`} className="num">
-                      {formatValue(r.metrics[k])}
-                    </td>
-                  ))}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      {pages > 1 && (
-        <div className="pager">
-          {page > 0 && <Link href={`?page=${page - 1}`}>← newer</Link>}
-          <span>
-            page {page + 1} of {pages}
-          </span>
-          {page + 1 < pages && <Link href={`?page=${page + 1}`}>older →</Link>}
-        </div>
-      )}
-    </>
+    <RunsView
+      experiment={experiment}
+      query={{ path: `/experiments/${id}`, q, sort: result?.sort ?? sort, dir, page, pageSize: PAGE_SIZE, cols: sp.cols ?? null }}
+      total={result?.total ?? null}
+      error={error}
+      keys={keys}
+      columns={columns}
+      rows={rows}
+    />
   );
 }

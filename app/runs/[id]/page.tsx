@@ -2,9 +2,17 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { TRPCError } from "@trpc/server";
 import { api } from "@/app/lib/server-api";
-import { formatDate, formatDuration, formatValue } from "@/app/lib/format";
+import { formatBytes, formatDate, formatDuration, formatValue } from "@/app/lib/format";
 import { StatusBadge } from "@/app/components/status-badge";
-import { MetricCharts } from "@/app/components/metric-charts";
+import { RunCharts } from "@/app/components/metric-charts";
+import { CancelButton, LaunchEvaluationButton } from "@/app/components/run-actions";
+import { LabelEfficiencyChart } from "@/app/components/label-efficiency-chart";
+import { EmbeddingMapView } from "@/app/components/embedding-map";
+import { isLive, runSignature } from "@/app/lib/run-signature";
+import { EMBEDDING_MAP_ARTIFACT } from "@/server/services/embedding-map";
+
+/** Tags shown as links to another run. */
+const RUN_LINK_TAGS = new Set(["best_run", "encoder_run"]);
 
 export const dynamic = "force-dynamic";
 
@@ -16,35 +24,113 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
     throw err;
   });
   const { run, params: runParams, metrics, artifacts } = data;
-  const experiment = await caller.experiments.get({ id: run.experimentId });
+  const [experiment, attempts, sweep, curve] = await Promise.all([
+    caller.experiments.get({ id: run.experimentId }),
+    caller.runs.attempts({ id }),
+    run.tags.sweep ? caller.runs.sweep({ id }) : null,
+    caller.benchmarks.labelEfficiency({ runId: id }),
+  ]);
+  const live = isLive(run.status);
+  const warning = run.tags.warning ?? null;
+  const collapseWarning = warning?.startsWith("collapse:") ? warning : null;
+  const hasEncoder = artifacts.some((a) => a.kind === "encoder");
+  const hasEmbeddingMap = artifacts.some((a) => a.name === EMBEDDING_MAP_ARTIFACT);
+  const failures = attempts.filter((a) => a.error);
   return (
     <>
       <p className="subtitle">
-        <Link href={`/experiments/${experiment.id}`}>{experiment.name}</Link> / run {run.id}
+        <Link href={`/experiments/${experiment.id}`}>{experiment.name}</Link>
+        {run.parentRunId && (
+          <>
+            {" "}/ <Link href={`/runs/${run.parentRunId}`}>sweep {run.parentRunId}</Link>
+          </>
+        )}{" "}
+        / run {run.id}
       </p>
-      <h1>
-        {run.name} <StatusBadge status={run.status} />
-      </h1>
-      {run.tags.warning && <div className="warning">⚠ {run.tags.warning}</div>}
-      {run.status === "failed" && run.statusReason && <div className="error-box">{run.statusReason}</div>}
+      <div className="title-row">
+        <h1>
+          {run.name} <StatusBadge status={run.status} />
+        </h1>
+        <div className="actions">
+          {hasEncoder && run.status === "finished" && <LaunchEvaluationButton runId={run.id} />}
+          {live && <CancelButton runId={run.id} />}
+        </div>
+      </div>
+      {warning && !collapseWarning && <div className="warning">⚠ {warning}</div>}
+      {collapseWarning && (
+        <a className="warning" href="#health">
+          ⚠ Representation collapse detected — see Representation health below
+        </a>
+      )}
+      {run.statusReason && (
+        <div className={run.status === "failed" ? "error-box" : "note-box"} data-testid="status-reason">
+          {run.status === "failed" ? "Failed: " : ""}
+          {run.statusReason}
+        </div>
+      )}
       <div className="facts">
         <div><span>Created</span>{formatDate(run.createdAt)}</div>
+        <div><span>Started</span>{formatDate(run.startedAt)}</div>
         <div><span>Duration</span>{formatDuration(run.startedAt, run.endedAt)}</div>
+        <div><span>Job</span>{run.jobKind ?? "—"}</div>
         <div><span>Backend</span>{run.backend ?? "—"}</div>
         <div><span>Worker</span>{run.worker ?? "—"}</div>
         {Object.entries(run.tags)
           .filter(([k]) => k !== "warning")
           .map(([k, v]) => (
-            <div key={k}><span>{k}</span>{v}</div>
+            <div key={k}><span>{k}</span>{RUN_LINK_TAGS.has(k) ? <Link href={`/runs/${v}`}>run {v}</Link> : v}</div>
           ))}
       </div>
+      {sweep && (
+        <section>
+          <h2>Trials — {sweep.goal} {sweep.metric}</h2>
+          <div className="table-scroll">
+            <table className="grid" data-testid="sweep-trials">
+              <thead>
+                <tr>
+                  <th>Trial</th>
+                  <th>Status</th>
+                  {sweep.parameters.map((p) => <th key={p}>{p}</th>)}
+                  <th className="num">{sweep.metric}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {sweep.trials.map((t) => (
+                  <tr key={t.runId} className={sweep.best?.runId === t.runId ? "best" : undefined}>
+                    <td><Link href={`/runs/${t.runId}`}>{t.name}</Link>{sweep.best?.runId === t.runId ? " ★" : ""}</td>
+                    <td><StatusBadge status={t.status} /></td>
+                    {sweep.parameters.map((p) => <td key={p}>{formatValue(t.params[p])}</td>)}
+                    <td className="num">{formatValue(t.value)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
+      )}
+      {curve.series.length > 0 && (
+        <section>
+          <h2>
+            Label efficiency — {curve.benchmark} {curve.encoder && <Link href={`/benchmarks?benchmark=${encodeURIComponent(curve.benchmark ?? "")}&encoder=${curve.encoder.id}`}>on the leaderboard</Link>}
+          </h2>
+          <div className="chart">
+            <LabelEfficiencyChart curve={curve} />
+          </div>
+        </section>
+      )}
+      {hasEmbeddingMap && (
+        <section id="embedding-map">
+          <h2>Embedding map</h2>
+          <EmbeddingMapView runId={run.id} />
+        </section>
+      )}
       <div className="two-col">
         <section>
           <h2>Params</h2>
           {runParams.length === 0 ? (
             <div className="empty">No params logged.</div>
           ) : (
-            <table className="grid" data-testid="params">
+            <table className="grid kv" data-testid="params">
               <tbody>
                 {runParams.map((p) => (
                   <tr key={p.key}>
@@ -59,25 +145,58 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
           {artifacts.length === 0 ? (
             <div className="empty">No artifacts.</div>
           ) : (
-            <table className="grid">
+            <table className="grid" data-testid="artifacts">
               <tbody>
                 {artifacts.map((a) => (
                   <tr key={a.id}>
-                    <td>
-                      <a href={`/api/v1/runs/${run.id}/artifacts/${a.name}`}>{a.name}</a>
+                    <td className="path">
+                      <a href={`/api/v1/runs/${run.id}/artifacts/${a.name}`} download={a.name.split("/").at(-1)} title={`sha256 ${a.sha256}`}>
+                        {a.name}
+                      </a>
                     </td>
                     <td>{a.kind}</td>
-                    <td className="num">{formatValue(a.bytes)} B</td>
+                    <td className="num">{formatBytes(a.bytes)}</td>
                   </tr>
                 ))}
               </tbody>
             </table>
           )}
+          {attempts.length > 0 && (
+            <>
+              <h2>Attempts</h2>
+              <table className="grid" data-testid="attempts">
+                <tbody>
+                  {attempts.map((a, i) => (
+                    <tr key={a.id}>
+                      <td>#{i + 1}</td>
+                      <td>{a.workerId}</td>
+                      <td>{a.outcome}</td>
+                      <td>{a.resumedFromStep !== null ? `resumed at step ${a.resumedFromStep}` : formatDate(a.startedAt)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </>
+          )}
+          {failures.length > 0 && (
+            <>
+              <h2>Logs</h2>
+              {failures.map((a) => (
+                <pre key={a.id} className="log" data-testid="attempt-error">
+                  attempt on {a.workerId}, {formatDate(a.startedAt)}:{"\n"}
+                  {a.error}
+                </pre>
+              ))}
+            </>
+          )}
+          {Object.keys(run.config).length > 0 && (
+            <details className="config">
+              <summary>Config</summary>
+              <pre className="log">{JSON.stringify(run.config, null, 2)}</pre>
+            </details>
+          )}
         </section>
-        <section>
-          <h2>Metrics</h2>
-          <MetricCharts runId={run.id} keys={metrics.map((m) => m.key)} live={run.status === "running" || run.status === "queued"} />
-        </section>
+        <RunCharts runId={run.id} metrics={metrics} live={live} signature={runSignature(run, artifacts)} collapseWarning={collapseWarning} />
       </div>
     </>
   );

@@ -1,6 +1,7 @@
 import { z } from "zod";
+import { compareRuns } from "@/server/services/compare";
 import { readSeries } from "@/server/services/series";
-import { metricKey, seriesQuery } from "@/server/validation";
+import { compareQuery, metricKey, seriesQuery } from "@/server/validation";
 import { procedure, router } from "../trpc";
 
 export const metricsRouter = router({
@@ -8,4 +9,6 @@ export const metricsRouter = router({
   series: procedure
     .input(seriesQuery.extend({ runId: z.number().int(), key: metricKey }))
     .query(({ ctx, input }) => readSeries(ctx.database, input.runId, input.key, input)),
+  /** Several runs' params, metric summaries and downsampled series, in one request. */
+  compare: procedure.input(compareQuery).query(({ ctx, input }) => compareRuns(ctx.database, input)),
 });

@@ -14,6 +14,7 @@ import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { registerWasmKernels } from "./wasm-kernels";
+import { withWasmThreads } from "./wasm-threads";
 
 export const BACKEND_NAMES = ["tensorflow-gpu", "tensorflow", "wasm", "cpu"] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -77,7 +78,9 @@ const loaders: Record<BackendName, () => Promise<void>> = {
   wasm: async () => {
     registerWasmKernels();
     setWasmPathsOnce();
-    await setBackend("wasm");
+    const threads = wasmThreadsFromEnv();
+    if (threads > 1) await withWasmThreads(threads, () => setBackend("wasm"));
+    else await setBackend("wasm");
   },
   cpu: () => setBackend("cpu"),
 };
@@ -96,6 +99,15 @@ async function loadNative(pkg: string): Promise<void> {
 async function setBackend(name: string): Promise<void> {
   if (!(await tf.setBackend(name))) throw new Error(`tf.setBackend('${name}') failed`);
   await tf.ready();
+}
+
+/** PRETEXT_WASM_THREADS: XNNPACK threads for the wasm backend (default 1, the stock Node behaviour). */
+export function wasmThreadsFromEnv(): number {
+  const raw = process.env.PRETEXT_WASM_THREADS;
+  if (raw === undefined || raw === "") return 1;
+  const threads = Number(raw);
+  if (!Number.isInteger(threads) || threads < 1) throw new Error(`PRETEXT_WASM_THREADS must be a positive integer, got '${raw}'`);
+  return threads;
 }
 
 let wasmPathsSet = false;

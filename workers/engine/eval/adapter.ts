@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { dense } from "../models/layers";
 import { heNormal, ParamSet } from "../models/param-set";
 import { Rng } from "../rng";
-import { fitStandardizer, standardize, toTensor } from "./features";
+import { fitStandardizer, rowsTensor, standardize } from "./features";
 import { predictClasses } from "./gradient-step";
 import type { LabeledData, ProtocolResult } from "./labeled-data";
 import { selectByValidation } from "./select-by-validation";
@@ -19,11 +19,10 @@ import { trainClassifier } from "./train-classifier";
  */
 export function adapterProtocol(data: LabeledData, o: EvalSuite["adapter"], seed: number): Promise<ProtocolResult> {
   const s = fitStandardizer(data.features.fit);
-  const fit = toTensor(standardize(data.features.fit, s)); // [n, d]
-  const val = toTensor(standardize(data.features.val, s));
-  const test = toTensor(standardize(data.features.test, s));
-  const d = fit.shape[1];
-  const rows = (x: tf.Tensor2D, p: Int32Array) => tf.gather(x, tf.tensor1d(p, "int32"));
+  const fit = standardize(data.features.fit, s); // [n, d]
+  const val = standardize(data.features.val, s);
+  const test = standardize(data.features.test, s);
+  const d = fit.d;
   return selectByValidation(o.lrs, async (lr) => {
     const params = new ParamSet();
     const rng = new Rng(seed).fork("adapter");
@@ -41,9 +40,9 @@ export function adapterProtocol(data: LabeledData, o: EvalSuite["adapter"], seed
         groups: [{ vars: params.entries(), lrScale: 1 }],
         numClasses: data.numClasses,
         logits,
-        trainInputs: (p) => tf.tidy(() => rows(fit, p)),
+        trainInputs: (p) => rowsTensor(fit, p),
         trainLabels: data.fit.labels,
-        valInputs: (p) => rows(val, p),
+        valInputs: (p) => rowsTensor(val, p),
         valLabels: data.val.labels,
       },
       lr,
@@ -53,8 +52,8 @@ export function adapterProtocol(data: LabeledData, o: EvalSuite["adapter"], seed
     return {
       validationAccuracy: trained.bestValidationAccuracy,
       chosen: { lr, steps: trained.bestStep },
-      test: async () => accuracy(await predictClasses(test.shape[0], 4096, (p) => logits(rows(test, p))), data.test.labels),
+      test: async () => accuracy(await predictClasses(test.n, 4096, (p) => logits(rowsTensor(test, p))), data.test.labels),
       dispose: () => params.dispose(),
     };
-  }).finally(() => tf.dispose([fit, val, test]));
+  });
 }

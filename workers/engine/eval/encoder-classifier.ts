@@ -6,6 +6,7 @@ import type { ParamSet } from "../models/param-set";
 import { Rng } from "../rng";
 import { predictClasses } from "./gradient-step";
 import type { LabeledData, ProtocolResult } from "./labeled-data";
+import type { LinearHead } from "./probe-head";
 import { selectByValidation } from "./select-by-validation";
 import { accuracy } from "./stats";
 import type { NetworkOptions } from "./suite";
@@ -20,11 +21,19 @@ export interface EncoderFactory {
  * Encoder + linear head trained end to end on augmented images of the labeled subset, one run per
  * learning rate in `o.lrs`, the best on validation kept (early-stopped). The encoder learns at
  * `encoderLrScale` × the head's rate: 1 from scratch, lower when fine-tuning pretrained weights.
+ * `initialHead` (a linear probe's head) replaces the random head init, as in LP-FT.
  */
-export async function trainEncoderClassifier(data: LabeledData, makeEncoder: EncoderFactory, encoderLrScale: number, o: NetworkOptions, seed: number): Promise<ProtocolResult> {
+export async function trainEncoderClassifier(data: LabeledData, makeEncoder: EncoderFactory, encoderLrScale: number, o: NetworkOptions, seed: number, initialHead?: LinearHead): Promise<ProtocolResult> {
   return selectByValidation(o.lrs, async (lr) => {
     const { encoder, params } = makeEncoder(seed);
     const head = dense(params, "head", encoder.outDim, data.numClasses, new Rng(seed).fork("head"));
+    if (initialHead) {
+      if (initialHead.d !== encoder.outDim || initialHead.c !== data.numClasses) throw new Error(`initial head is [${initialHead.d}, ${initialHead.c}] but the classifier needs [${encoder.outDim}, ${data.numClasses}]`);
+      tf.tidy(() => {
+        params.get("head/kernel").assign(tf.tensor2d(initialHead.kernel, [initialHead.d, initialHead.c]));
+        params.get("head/bias").assign(tf.tensor1d(initialHead.bias));
+      });
+    }
     const logits = (x: tf.Tensor) => head(encoder.apply(x));
     const trained = await trainClassifier(
       {

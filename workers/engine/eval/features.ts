@@ -84,3 +84,8 @@ export function standardize(f: Features, s: Standardizer): Features {
 export function toTensor(f: Features): tf.Tensor2D {
   return tf.tensor2d(f.data, [f.n, f.d]);
 }
+
+/** Rows at `positions` as a tensor [b, d], copied in JS (tf.gather on wasm is ~30× slower for this). */
+export function rowsTensor(f: Features, positions: ArrayLike<number>): tf.Tensor2D {
+  return toTensor(selectRows(f, positions));
+}

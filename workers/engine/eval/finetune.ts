@@ -1,14 +1,18 @@
 import { loadEncoder } from "./encoder-file";
 import { trainEncoderClassifier } from "./encoder-classifier";
 import type { LabeledData, ProtocolResult } from "./labeled-data";
-import type { EvalSuite } from "./suite";
+import { fitProbeHead } from "./probe-head";
+import type { EvalSuite, LinearOptions } from "./suite";
 
 /**
- * Fine-tuning (SimCLR §B.5; Kornblith et al. 2019): the pretrained encoder and a new linear head
- * trained together on the labeled subset with the suite's augmentations, the encoder at a lower
- * learning rate (`encoderLrScale`, default 0.1) than the head so the pretrained features are
- * adapted rather than overwritten; early-stopped on the validation split.
+ * Fine-tuning as LP-FT (Kumar et al. 2022, https://arxiv.org/abs/2202.10054): the head starts as the
+ * linear probe fitted on the frozen features (λ chosen on validation), then the pretrained encoder
+ * and the head train together on the labeled subset with the suite's augmentations, the encoder at
+ * a lower learning rate (`encoderLrScale`, default 0.1) so the pretrained features are adapted
+ * rather than overwritten by gradients of a random head; early-stopped on the validation split,
+ * whose first candidate is the probe itself.
  */
-export function finetune(data: LabeledData, encoderBytes: Uint8Array, o: EvalSuite["finetune"], seed: number): Promise<ProtocolResult> {
-  return trainEncoderClassifier(data, () => loadEncoder(encoderBytes, true), o.encoderLrScale, o, seed);
+export async function finetune(data: LabeledData, encoderBytes: Uint8Array, o: EvalSuite["finetune"], probe: LinearOptions, seed: number): Promise<ProtocolResult> {
+  const head = await fitProbeHead(data.features.fit, data.fit.labels, data.features.val, data.val.labels, data.numClasses, probe, seed);
+  return trainEncoderClassifier(data, () => loadEncoder(encoderBytes, true), o.encoderLrScale, o, seed, head);
 }

@@ -1,5 +1,4 @@
-import * as tf from "@tensorflow/tfjs-core";
-import { fitStandardizer, selectRows, standardize, toTensor, type Features } from "./features";
+import { fitStandardizer, rowsTensor, selectRows, standardize, type Features } from "./features";
 import { predictClasses } from "./gradient-step";
 import { pick, stratifiedHoldout } from "./holdout";
 import { softmaxLogits, stepsFor, trainSoftmaxRegression } from "./softmax-regression";
@@ -39,14 +38,12 @@ export async function linearProbe(train: Features, trainLabels: Int32Array, test
 /** Standardizes with statistics of `train`, fits with λ = l2, returns accuracy on `evalSet`. */
 async function fitAndScore(train: Features, trainLabels: Int32Array, evalSet: Features, evalLabels: Int32Array, l2: number, o: LinearProbeOptions): Promise<number> {
   const s = fitStandardizer(train);
-  const x = toTensor(standardize(train, s));
-  const xe = toTensor(standardize(evalSet, s));
-  const model = trainSoftmaxRegression(x, trainLabels, { numClasses: o.numClasses, l2, lr: o.lr, batchSize: o.batchSize, steps: stepsFor(train.n, o), seed: o.seed });
+  const xe = standardize(evalSet, s);
+  const model = trainSoftmaxRegression(standardize(train, s), trainLabels, { numClasses: o.numClasses, l2, lr: o.lr, batchSize: o.batchSize, steps: stepsFor(train.n, o), seed: o.seed });
   try {
-    const predicted = await predictClasses(evalSet.n, 4096, (p) => softmaxLogits(model, tf.gather(xe, tf.tensor1d(p, "int32"))));
+    const predicted = await predictClasses(evalSet.n, 4096, (p) => softmaxLogits(model, rowsTensor(xe, p)));
     return accuracy(predicted, evalLabels);
   } finally {
     model.dispose();
-    tf.dispose([x, xe]);
   }
 }

@@ -23,7 +23,7 @@ describe("softmax regression", () => {
     // Its derivative −2/(1 + e^{2a}) + 0.2a = 0 ⇔ a(1 + e^{2a}) = 10 ⇒ a = 1.06402 (bisection),
     // so P(class 1 | x = 1) = σ(2a) = 1/(1 + e^{−2.12803}) = 0.89360.
     const x = tf.tensor2d([[1], [-1]]);
-    const model = trainSoftmaxRegression(x, Int32Array.from([1, 0]), { numClasses: 2, l2: 0.1, lr: 0.05, batchSize: 2, steps: 3000, seed: 0 });
+    const model = trainSoftmaxRegression({ data: Float32Array.from([1, -1]), n: 2, d: 1 }, Int32Array.from([1, 0]), { numClasses: 2, l2: 0.1, lr: 0.05, batchSize: 2, steps: 3000, seed: 0 });
     const w = model.w.arraySync();
     const p = tf.tidy(() => tf.softmax(softmaxLogits(model, x)).arraySync());
     expect(w[0][1]).toBeCloseTo(1.06402, 3);

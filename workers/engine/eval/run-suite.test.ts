@@ -65,6 +65,10 @@ describe("runEvaluationSuite on a Fashion-MNIST subset", () => {
     expect(tracker.benchmarkResults.filter((r) => r.encoderId !== null).every((r) => r.encoderId === result.encoderId)).toBe(true);
     const report = JSON.parse(new TextDecoder().decode(tracker.artifacts.get(BENCHMARK_ARTIFACT)!.data));
     expect(report.summary).toHaveLength(12);
+    const map = JSON.parse(new TextDecoder().decode(tracker.artifacts.get("embeddings-2d.json")!.data));
+    expect(map.encoder).toEqual({ id: result.encoderId, name: "test-encoder", version: 1 });
+    expect(map.points).toHaveLength(500);
+    expect(new Set(map.points.map((p: { label: number }) => p.label)).size).toBe(10);
     expect(tracker.series("eval/raw_linear/100pct")).toHaveLength(2);
     expect(tracker.statuses.map((s) => s.status)).toEqual(["running", "finished"]);
   });

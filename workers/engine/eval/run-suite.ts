@@ -8,6 +8,7 @@ import { Rng } from "../rng";
 import { ENCODER_ARTIFACT } from "../train/pretrain";
 import { adapterProtocol } from "./adapter";
 import { loadEncoder, readEncoderMeta, type EncoderMeta } from "./encoder-file";
+import { EMBEDDING_MAP_ARTIFACT, embeddingMap } from "./embedding-map";
 import { embedView, rawFeatures, selectRows, type Features } from "./features";
 import { finetune } from "./finetune";
 import { stratifiedHoldout } from "./holdout";
@@ -18,8 +19,11 @@ import { accuracy, meanStd } from "./stats";
 import { parseEvalSuite, TEST_ACCURACY, type EvalSuite, type EvalSuiteInput } from "./suite";
 import { supervisedBaseline } from "./supervised";
 
-/** Which registered encoder the results belong to: an existing id, or register one now. */
-export type EncoderRef = { id: number } | { name?: string; sourceRunId?: number };
+/**
+ * Which registered encoder the results belong to: an existing one, or register one now — with
+ * `sourceRunId`, its lineage is that run's artifact `artifactName` (default "encoder.ptx").
+ */
+export type EncoderRef = { id: number; name?: string; version?: number } | { name?: string; sourceRunId?: number; artifactName?: string };
 
 export interface EvalProgress {
   done: number;
@@ -63,14 +67,15 @@ export const BENCHMARK_ARTIFACT = "benchmark.json";
 /**
  * Evaluates an encoder (encoder.ptx bytes) with every protocol of the suite at each label fraction
  * and seed, beside the baselines on the same labeled subsets, and logs through `tracker` (a fresh
- * evaluation run): params, per-result metrics, benchmark results, the registered encoder and a
- * "benchmark.json" summary. Frozen-encoder embeddings are computed once, in batches.
+ * evaluation run): params, per-result metrics, benchmark results, the registered encoder, a
+ * "benchmark.json" summary and the embedding map "embeddings-2d.json" (PCA of test embeddings).
+ * Frozen-encoder embeddings are computed once, in batches.
  */
 export async function runEvaluationSuite(suiteInput: EvalSuiteInput, encoderBytes: Uint8Array, tracker?: RunTracker, opts: EvalOptions = {}): Promise<EvalSuiteResult> {
   try {
     const suite = parseEvalSuite(suiteInput);
-    const meta = readEncoderMeta(encoderBytes);
     const { name: backend } = await initBackend(suite.backend === "auto" ? undefined : suite.backend);
+    const meta = readEncoderMeta(encoderBytes); // decoding makes tensors: after the backend is ready
     await tracker?.setStatus("running");
     await tracker?.setExecution({ backend });
     const dataset = await loadDataset(suite.dataset);
@@ -78,8 +83,8 @@ export async function runEvaluationSuite(suiteInput: EvalSuiteInput, encoderByte
     const benchmark = suite.benchmark ?? `label-efficiency/${dataset.descriptor.name}`;
     await tracker?.setTags({ kind: "evaluation", benchmark });
     await tracker?.logParams(suiteParams(suite, meta, benchmark));
-    const encoderId = tracker ? await registerEncoder(tracker, suite, meta, dataset, encoderBytes, opts.encoder) : null;
-    const result = await evaluate(suite, meta, dataset, encoderBytes, { benchmark, backend, encoderId, tracker, opts });
+    const encoder = tracker ? await registerEncoder(tracker, suite, meta, dataset, encoderBytes, opts.encoder) : null;
+    const result = await evaluate(suite, meta, dataset, encoderBytes, { benchmark, backend, encoder, tracker, opts });
     await tracker?.uploadArtifact(BENCHMARK_ARTIFACT, "report", new TextEncoder().encode(JSON.stringify(result, null, 2)));
     await tracker?.flush();
     await tracker?.setStatus(result.status);
@@ -94,7 +99,8 @@ export async function runEvaluationSuite(suiteInput: EvalSuiteInput, encoderByte
 interface EvalContext {
   benchmark: string;
   backend: string;
-  encoderId: number | null;
+  /** The registered encoder the results belong to (none without a tracker). */
+  encoder: RegisteredEncoderRef | null;
   tracker?: RunTracker;
   opts: EvalOptions;
 }
@@ -112,6 +118,11 @@ async function evaluate(suite: EvalSuite, meta: EncoderMeta, dataset: Dataset, e
   } finally {
     frozen.dispose();
   }
+  if (c.tracker) {
+    const map = embeddingMap(testFeatures, test.labels, c.encoder ?? {});
+    await c.tracker.uploadArtifact(EMBEDDING_MAP_ARTIFACT, "report", new TextEncoder().encode(JSON.stringify(map)));
+  }
+  const encoderId = c.encoder?.id ?? null;
   const rawTest = suite.baselines.includes("raw_linear") ? rawFeatures(test) : null;
   const augment = makeAugmenter(dataset.descriptor.kind, suite.augment);
   const methods = [
@@ -143,7 +154,7 @@ async function evaluate(suite: EvalSuite, meta: EncoderMeta, dataset: Dataset, e
         if (c.opts.signal?.aborted) return finish("cancelled");
         const outcome = await runMethod(method);
         const baseline = (suite.baselines as string[]).includes(method);
-        batch.push({ encoderId: baseline ? null : c.encoderId, benchmark: c.benchmark, method, labelFraction, seed, metric: TEST_ACCURACY, value: outcome.accuracy });
+        batch.push({ encoderId: baseline ? null : encoderId, benchmark: c.benchmark, method, labelFraction, seed, metric: TEST_ACCURACY, value: outcome.accuracy });
         if (outcome.chosen) chosen.push({ method, labelFraction, seed, chosen: outcome.chosen });
         c.tracker?.logMetrics([{ key: `eval/${method}/${percent(labelFraction)}`, step: seed, value: outcome.accuracy }]);
         done += 1;
@@ -163,7 +174,7 @@ async function evaluate(suite: EvalSuite, meta: EncoderMeta, dataset: Dataset, e
           return { accuracy: accuracy(predicted, test.labels) };
         }
         if (method === "adapter") return adapterProtocol(data, suite.adapter, seed);
-        if (method === "finetune") return finetune(data, encoderBytes, suite.finetune, seed);
+        if (method === "finetune") return finetune(data, encoderBytes, suite.finetune, suite.linearProbe, seed);
         if (method === "supervised") return supervisedBaseline(data, meta.encoder, meta.inputShape, suite.supervised, seed);
         const r = await linearProbe(rawFeatures(labeled), labeled.labels, rawTest!, test.labels, probe);
         return { accuracy: r.accuracy, chosen: { l2: r.l2 } };
@@ -173,7 +184,7 @@ async function evaluate(suite: EvalSuite, meta: EncoderMeta, dataset: Dataset, e
   return finish("finished");
 
   function finish(status: EvalSuiteResult["status"]): EvalSuiteResult {
-    return { status, backend: c.backend, benchmark: c.benchmark, encoderId: c.encoderId, results, summary: summarize(results, suite.baselines), chosen };
+    return { status, backend: c.backend, benchmark: c.benchmark, encoderId, results, summary: summarize(results, suite.baselines), chosen };
   }
 }
 
@@ -214,8 +225,10 @@ function checkCompatible(meta: EncoderMeta, dataset: Dataset): void {
   }
 }
 
-async function registerEncoder(tracker: RunTracker, suite: EvalSuite, meta: EncoderMeta, dataset: Dataset, bytes: Uint8Array, ref?: EncoderRef): Promise<number> {
-  if (ref && "id" in ref) return ref.id;
+type RegisteredEncoderRef = { id: number; name?: string; version?: number };
+
+async function registerEncoder(tracker: RunTracker, suite: EvalSuite, meta: EncoderMeta, dataset: Dataset, bytes: Uint8Array, ref?: EncoderRef): Promise<RegisteredEncoderRef> {
+  if (ref && "id" in ref) return { id: ref.id, name: ref.name, version: ref.version };
   const d = dataset.descriptor;
   await tracker.registerDataset({
     name: d.name,
@@ -228,18 +241,19 @@ async function registerEncoder(tracker: RunTracker, suite: EvalSuite, meta: Enco
     numClasses: d.classNames?.length ?? null,
   });
   const sourceRunId = ref?.sourceRunId;
+  const artifactName = sourceRunId === undefined ? ENCODER_ARTIFACT : (ref?.artifactName ?? ENCODER_ARTIFACT);
   if (sourceRunId === undefined) await tracker.uploadArtifact(ENCODER_ARTIFACT, "encoder", bytes);
   const trainedOn = meta.dataset.name === d.name ? d.name : undefined; // lineage only when it was pretrained on this dataset
   const registered = await tracker.registerEncoder({
     name: ref?.name ?? suite.encoderName ?? `${meta.method}-${meta.dataset.name}`,
     runId: sourceRunId,
-    artifactName: ENCODER_ARTIFACT,
+    artifactName,
     datasetName: trainedOn,
     architecture: JSON.stringify(meta.encoder),
     embeddingDim: meta.outDim,
     description: `${meta.method} encoder pretrained for ${meta.steps} steps on ${meta.dataset.name}`,
   });
-  return registered.id;
+  return registered;
 }
 
 function suiteParams(suite: EvalSuite, meta: EncoderMeta, benchmark: string): Record<string, string | number> {

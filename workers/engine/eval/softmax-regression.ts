@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { Rng } from "../rng";
 import { adam } from "../train/adam";
+import { rowsTensor, toTensor, type Features } from "./features";
 import { BatchSampler, cosineLr, crossEntropy, gradientStep } from "./gradient-step";
 
 /**
@@ -8,6 +9,7 @@ import { BatchSampler, cosineLr, crossEntropy, gradientStep } from "./gradient-s
  * by minibatch Adam with cosine decay on the TensorFlow.js backend:
  *   min_{W,b}  mean_i −log softmax(x_i·W + b)_{y_i}  +  (λ/2)·‖W‖²     (the bias is not penalized).
  * Features should be standardized. x: [n, d], labels: [n] in 0..c−1 → W [d, c], b [c].
+ * Full-batch when n ≤ batchSize (the features are uploaded once), else minibatches copied per step.
  */
 export interface SoftmaxRegressionOptions {
   numClasses: number;
@@ -25,8 +27,8 @@ export interface SoftmaxModel {
   dispose(): void;
 }
 
-export function trainSoftmaxRegression(x: tf.Tensor2D, labels: Int32Array, opts: SoftmaxRegressionOptions): SoftmaxModel {
-  const [n, d] = x.shape;
+export function trainSoftmaxRegression(x: Features, labels: Int32Array, opts: SoftmaxRegressionOptions): SoftmaxModel {
+  const { n, d } = x;
   if (labels.length !== n) throw new Error(`softmax regression: ${n} rows but ${labels.length} labels`);
   const w = tf.variable(tf.zeros([d, opts.numClasses]));
   const b = tf.variable(tf.zeros([opts.numClasses]));
@@ -38,20 +40,20 @@ export function trainSoftmaxRegression(x: tf.Tensor2D, labels: Int32Array, opts:
   const optimizer = adam({ beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0, decoupled: false });
   const rng = new Rng(opts.seed).fork("softmax-regression");
   const sampler = new BatchSampler(n, opts.batchSize, (p) => rng.shuffle(p));
-  const fullBatch = sampler.batchSize === n;
+  const full = sampler.batchSize === n ? toTensor(x) : null;
   try {
     for (let step = 0; step < opts.steps; step++) {
-      const positions = fullBatch ? null : tf.tensor1d(sampler.next(), "int32");
-      const xb = positions ? tf.gather(x, positions) : x; // [b, d]
-      const yb = positions ? tf.gather(y, positions) : y; // [b]
+      const positions = full ? null : sampler.next();
+      const xb = positions ? rowsTensor(x, positions) : full!; // [b, d]
+      const yb = positions ? tf.tensor1d(Int32Array.from(positions, (p) => labels[p]), "int32") : y; // [b]
       gradientStep([{ vars, optimizer, lr: cosineLr(opts.lr, step, opts.steps) }], () =>
         tf.add(crossEntropy(tf.add(tf.matMul(xb, w), b), yb), tf.mul(opts.l2 / 2, tf.sum(tf.square(w)))),
       );
-      if (positions) tf.dispose([positions, xb, yb]);
+      if (positions) tf.dispose([xb, yb]);
     }
   } finally {
     optimizer.dispose();
-    y.dispose();
+    tf.dispose([y, ...(full ? [full] : [])]);
   }
   return { w: w as tf.Tensor2D, b: b as tf.Tensor1D, dispose: () => tf.dispose([w, b]) };
 }

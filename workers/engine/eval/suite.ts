@@ -70,7 +70,7 @@ export const evalSuiteSchema = z
       })
       .strict()
       .prefault({}),
-    adapter: networkSchema.extend({ bottleneck: z.number().int().min(1).default(64) }).prefault({}),
+    adapter: networkSchema.extend({ bottleneck: z.number().int().min(1).default(64) }).prefault({ lrs: [1e-3, 3e-3] }),
     finetune: networkSchema.extend({ encoderLrScale: z.number().positive().max(1).default(0.1) }).prefault({}),
     supervised: networkSchema.prefault({ lrs: [1e-3, 3e-3] }),
     /** Augmentations of fine-tuning and of the supervised baseline (the same for both), at `augmentStrength`. */

@@ -34,8 +34,8 @@ export interface TrainedClassifier {
 
 /**
  * Trains a classifier with AdamW (Loshchilov & Hutter 2019) and cosine decay, and early stopping
- * (Prechelt 1998): validation accuracy every `evalEvery` steps, stop after `patience` evaluations
- * without improvement, and leave the best weights in the variables.
+ * (Prechelt 1998): validation accuracy at the start and every `evalEvery` steps, stop after
+ * `patience` evaluations without improvement, and leave the best weights in the variables.
  */
 export async function trainClassifier(task: ClassifierTask, lr: number, o: NetworkOptions, seed: number): Promise<TrainedClassifier> {
   const n = task.trainLabels.length;
@@ -48,6 +48,8 @@ export async function trainClassifier(task: ClassifierTask, lr: number, o: Netwo
   let sinceBest = 0;
   let step = 0;
   try {
+    // the starting point is a candidate too: a head initialised from a probe is never made worse
+    best = { accuracy: await evaluate(task, 512), step: 0, weights: allVars.map(([, v]) => tf.keep(v.clone())) };
     while (step < total && sinceBest < o.patience) {
       const positions = sampler.next();
       const x = task.trainInputs(positions, rng);

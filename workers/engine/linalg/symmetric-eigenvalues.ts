@@ -1,21 +1,37 @@
 /**
- * Eigenvalues of a symmetric d×d matrix by the cyclic Jacobi method (Golub & Van Loan, "Matrix
- * Computations", §8.5): plane rotations zero each off-diagonal entry in turn until the
- * off-diagonal mass is negligible. O(d³) per sweep; fine for d ≤ a few hundred. tfjs has no
- * SVD/eigen op, so this runs in JS on a matrix read back from the backend.
- * a: row-major d×d (not modified). Returns eigenvalues sorted descending.
+ * Eigen-decomposition of a symmetric d×d matrix by the cyclic Jacobi method (Golub & Van Loan,
+ * "Matrix Computations", §8.5): plane rotations zero each off-diagonal entry in turn until the
+ * off-diagonal mass is negligible; the product of the rotations holds the eigenvectors. O(d³) per
+ * sweep; fine for d ≤ a few hundred. tfjs has no SVD/eigen op, so this runs in JS on a matrix read
+ * back from the backend.
  */
+
+/** Eigenvalues of a (row-major, unmodified) symmetric d×d matrix, sorted descending. */
 export function symmetricEigenvalues(a: ArrayLike<number>, d: number, maxSweeps = 50): Float64Array {
+  return symmetricEigen(a, d, maxSweeps).values;
+}
+
+export interface Eigen {
+  /** Sorted descending. */
+  values: Float64Array;
+  /** vectors[k] is the unit eigenvector of values[k]. */
+  vectors: Float64Array[];
+}
+
+/** Eigenvalues and unit eigenvectors of a (row-major, unmodified) symmetric d×d matrix. */
+export function symmetricEigen(a: ArrayLike<number>, d: number, maxSweeps = 50): Eigen {
   const m = Float64Array.from(a);
   for (let i = 0; i < d; i++) {
     for (let j = i + 1; j < d; j++) {
       if (Math.abs(m[i * d + j] - m[j * d + i]) > 1e-6 * (1 + Math.abs(m[i * d + j]))) {
-        throw new Error(`symmetricEigenvalues: matrix is not symmetric at (${i}, ${j})`);
+        throw new Error(`symmetricEigen: matrix is not symmetric at (${i}, ${j})`);
       }
     }
   }
+  const v = new Float64Array(d * d); // accumulated rotations: column k → eigenvector k
+  for (let i = 0; i < d; i++) v[i * d + i] = 1;
   let total = 0;
-  for (const v of m) total += v * v;
+  for (const x of m) total += x * x;
   for (let sweep = 0; sweep < maxSweeps; sweep++) {
     let off = 0;
     for (let i = 0; i < d; i++) for (let j = i + 1; j < d; j++) off += m[i * d + j] ** 2;
@@ -43,8 +59,19 @@ export function symmetricEigenvalues(a: ArrayLike<number>, d: number, maxSweeps 
           m[p * d + k] = c * apk - s * aqk;
           m[q * d + k] = s * apk + c * aqk;
         }
+        for (let k = 0; k < d; k++) {
+          // V ← V·J
+          const vkp = v[k * d + p];
+          const vkq = v[k * d + q];
+          v[k * d + p] = c * vkp - s * vkq;
+          v[k * d + q] = s * vkp + c * vkq;
+        }
       }
     }
   }
-  return Float64Array.from({ length: d }, (_, i) => m[i * d + i]).sort((x, y) => y - x);
+  const order = Array.from({ length: d }, (_, i) => i).sort((x, y) => m[y * d + y] - m[x * d + x]);
+  return {
+    values: Float64Array.from(order, (i) => m[i * d + i]),
+    vectors: order.map((col) => Float64Array.from({ length: d }, (_, k) => v[k * d + col])),
+  };
 }

@@ -52,8 +52,10 @@ export function buildEncoder(cfg: EncoderConfig, inputShape: number[], params: P
     apply: (x) => {
       const n = x.shape[0];
       const x4 = tf.reshape(x, [n, h, w, c]) as tf.Tensor4D;
-      const a = tf.maxPool(tf.relu(conv1(x4)), 2, 2, "valid"); // [n, h/2, w/2, c1]
-      const b = tf.maxPool(tf.relu(conv2(a)), 2, 2, "valid"); // [n, h/4, w/4, c2]
+      // relu(maxPool(·)) = maxPool(relu(·)), gradient included (where the window max is ≤ 0 both
+      // give 0); pooling first runs ReLU and its gradient on a quarter of the activations.
+      const a = tf.relu(tf.maxPool(conv1(x4), 2, 2, "valid")); // [n, h/2, w/2, c1]
+      const b = tf.relu(tf.maxPool(conv2(a), 2, 2, "valid")); // [n, h/4, w/4, c2]
       return fc(tf.reshape(b, [n, flat]));
     },
   };

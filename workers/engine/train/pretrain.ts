@@ -10,12 +10,11 @@ import { collapseWarnings, embeddingHealth, type HealthReport } from "../health"
 import type { StepContext } from "../methods/method";
 import { encodeTensorFile } from "../models/tensor-file";
 import { Rng } from "../rng";
-import { accumulateGradients } from "./accumulate-gradients";
 import { decodeTrainingState, encodeTrainingState } from "./checkpoint";
-import { clipByGlobalNorm } from "./clip-gradients";
 import { difficultyAt, entropyOrder, inRamp, sampleEntropies } from "./curriculum";
 import { learningRateAt } from "./lr-schedule";
 import { flattenParams, healthMetrics, stepMetrics, type StepRecord } from "./run-logging";
+import { trainStep, type StepResult } from "./train-step";
 import { buildTrainingSetup, configFingerprint, type TrainingSetup } from "./training-setup";
 
 export interface HealthRecord extends HealthReport {
@@ -50,6 +49,15 @@ export interface PretrainOptions {
   /** Stop (with a checkpoint) at the next step boundary, to be resumed elsewhere: a worker shutting down. */
   stopSignal?: AbortSignal;
   onStep?(progress: PretrainProgress): void;
+  /** An encoder snapshot was uploaded (artifact `artifact`) at the end of an epoch in `evaluation.atEpochs`. */
+  onEncoderSnapshot?(snapshot: EncoderSnapshot): Promise<void>;
+}
+
+export interface EncoderSnapshot {
+  /** Epochs completed (1-based). */
+  epoch: number;
+  step: number;
+  artifact: string;
 }
 
 export interface PretrainResult {
@@ -68,6 +76,7 @@ export interface PretrainResult {
 
 export const CHECKPOINT_ARTIFACT = "checkpoint-latest.ckpt";
 export const ENCODER_ARTIFACT = "encoder.ptx";
+export const encoderSnapshotArtifact = (epoch: number) => `encoder-epoch-${epoch}.ptx`;
 
 /** Runs (or resumes) SSL pretraining as configured; returns the history of losses and health. */
 export async function pretrain(input: PretrainConfigInput, opts: PretrainOptions = {}): Promise<PretrainResult> {
@@ -166,26 +175,20 @@ async function trainLoop(cfg: PretrainConfig, s: TrainingSetup, backend: string,
       augment: s.augment,
     };
     const offset = (step % s.stepsPerEpoch) * B * k;
-    const microViews = Array.from({ length: k }, (_, j) => {
-      const x = gatherBatch(s.pool, order!.subarray(offset + j * B, offset + (j + 1) * B));
-      const views = tf.tidy(() => s.method.makeViews(x, ctx));
-      x.dispose();
-      return views;
-    });
-    const { grads, terms } = accumulateGradients(
-      microViews.map((views) => () => s.method.loss(views, ctx)),
-      s.trainable,
-    );
-    microViews.forEach((v) => tf.dispose(v));
-    if (!Number.isFinite(terms.total)) {
-      tf.dispose(grads);
-      throw new Error(`loss is ${terms.total} at step ${step} (epoch ${epoch}): training diverged; lower optimizer.lr or set gradClipNorm`);
-    }
-    const gradNorm = clipByGlobalNorm(grads, cfg.gradClipNorm);
+    const microBatches = Array.from({ length: k }, (_, j) => gatherBatch(s.pool, order!.subarray(offset + j * B, offset + (j + 1) * B)));
     const lr = learningRateAt(step, s.totalSteps, cfg.optimizer.lr, cfg.schedule);
-    s.optimizer.apply(s.trainable, grads, lr);
-    tf.dispose(grads);
-    s.method.afterStep?.(ctx);
+    let result: StepResult;
+    try {
+      result = trainStep(s.method, s.trainable, s.optimizer, microBatches, ctx, {
+        lr,
+        gradClipNorm: cfg.gradClipNorm,
+        onNonFinite: (loss) =>
+          new Error(`loss is ${loss} at step ${step} (epoch ${epoch}): training diverged; lower optimizer.lr or set gradClipNorm`),
+      });
+    } finally {
+      tf.dispose(microBatches);
+    }
+    const { terms, gradNorm } = result;
 
     const seconds = (performance.now() - started) / 1000;
     const record: StepRecord = {
@@ -204,6 +207,11 @@ async function trainLoop(cfg: PretrainConfig, s: TrainingSetup, backend: string,
     opts.onStep?.({ step, totalSteps: s.totalSteps, epoch, epochs: Math.ceil(s.totalSteps / s.stepsPerEpoch), loss: terms.total, imagesPerSec: record.imagesPerSec });
 
     if (step % s.stepsPerEpoch === 0 || step === s.totalSteps) await checkHealth(cfg, s, history, step, epoch, tracker);
+    if (step % s.stepsPerEpoch === 0 && step < s.totalSteps && cfg.evaluation?.atEpochs.includes(step / s.stepsPerEpoch)) {
+      const snapshot = { epoch: step / s.stepsPerEpoch, step, artifact: encoderSnapshotArtifact(step / s.stepsPerEpoch) };
+      await tracker?.uploadArtifact(snapshot.artifact, "encoder", exportEncoder(cfg, s, step));
+      await opts.onEncoderSnapshot?.(snapshot);
+    }
     if (step % cfg.checkpoint.everySteps === 0) await saveCheckpoint();
     await new Promise((resolve) => setImmediate(resolve)); // let progress bars, heartbeats and cancel signals run
   }

@@ -22,7 +22,7 @@ function coupledLoss(outputs: tf.Tensor[]): tf.Scalar {
   return tf.mean(tf.logSumExp(tf.matMul(z, z, false, true), 1));
 }
 
-it("gives the same loss and parameter update as one process on the whole batch", async () => {
+it("gives the same loss and parameter update as one process on the whole batch, leaking nothing", async () => {
   const x = tf.randomUniform([6, 8, 8, 1], 0, 1, "float32", 9);
   const reference = buildTinyCnn();
   const { value, grads } = tf.variableGrads(() => coupledLoss([reference.forward(x)]), reference.params);
@@ -30,7 +30,10 @@ it("gives the same loss and parameter update as one process on the whole batch",
   sgd.applyGradients(grads);
 
   const shards = tf.split(x, [4, 2], 0);
-  const loss = await pool.step(shards, coupledLoss, tf.train.sgd(0.5));
+  const poolSgd = tf.train.sgd(0.5);
+  const tensorsBefore = tf.memory().numTensors;
+  const loss = await pool.step(shards, coupledLoss, poolSgd);
+  expect(tf.memory().numTensors).toBe(tensorsBefore);
 
   expect(loss).toBeCloseTo(value.dataSync()[0], 5);
   pool.model.params.forEach((p, i) => {

@@ -7,8 +7,10 @@ import { backend_util, Equal, Reverse, Tile, util, type TensorInfo } from "@tens
 import { runStockKernel, wasmKernel } from "./kernel-calls";
 import { copyStrided, heapView, makeOutput, stridesOf, type HeapArray } from "./heap";
 
-export const tileConfig = wasmKernel(Tile, ({ inputs, backend, attrs }) => {
+export const tileConfig = wasmKernel(Tile, (args) => {
+  const { inputs, backend, attrs } = args;
   const { x } = inputs as { x: TensorInfo };
+  if (x.dtype === "string") return runStockKernel(Tile, args);
   const { reps } = attrs as { reps: number[] };
   // out viewed as [r0, d0, r1, d1, …]: x broadcast along every r.
   const strides = stridesOf(x.shape);
@@ -19,8 +21,10 @@ export const tileConfig = wasmKernel(Tile, ({ inputs, backend, attrs }) => {
   return out;
 });
 
-export const reverseConfig = wasmKernel(Reverse, ({ inputs, backend, attrs }) => {
+export const reverseConfig = wasmKernel(Reverse, (args) => {
+  const { inputs, backend, attrs } = args;
   const { x } = inputs as { x: TensorInfo };
+  if (x.dtype === "string") return runStockKernel(Reverse, args);
   const { dims } = attrs as { dims: number | number[] };
   const axes = util.parseAxisParam(dims, x.shape);
   const strides = stridesOf(x.shape);

@@ -29,7 +29,7 @@ const replacements: KernelConfig[] = [
 ];
 
 /** Kernels the replacements call directly; captured before anything is replaced. */
-const buildingBlocks = ["Conv2D", "Transpose", "Reshape", "Slice", "PadV2", "Reverse", "OneHot", "Cast", "BatchMatMul", "_FusedMatMul", "Sum", "Equal"];
+const buildingBlocks = ["Add", "Conv2D", "Transpose", "Reshape", "Slice", "PadV2", "Reverse", "OneHot", "Cast", "BatchMatMul", "_FusedMatMul", "Sum", "Equal", "Tile"];
 
 let registered = false;
 
@@ -40,7 +40,7 @@ export function registerWasmKernels(): void {
     const stock = getKernel(config.kernelName, "wasm");
     if (stock) unregisterKernel(config.kernelName, "wasm");
     // Keep the stock setupFunc: the stock kernelFunc we may delegate to needs it to have run.
-    registerKernel({ ...stock, ...config, setupFunc: stock?.setupFunc, disposeFunc: stock?.disposeFunc });
+    registerKernel({ ...config, setupFunc: stock?.setupFunc, disposeFunc: stock?.disposeFunc });
   }
   registered = true;
 }

@@ -49,9 +49,9 @@ export class KernelCalls {
   }
 
   /** A second handle on the same data (counted, so releasing it never frees the caller's tensor). */
-  alias(x: TensorInfo, shape: number[] = x.shape): TensorInfo {
+  alias(x: TensorInfo): TensorInfo {
     this.backend.incRef(x.dataId);
-    return { dataId: x.dataId, shape, dtype: x.dtype };
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
   }
 
   transpose(x: TensorInfo, perm: number[]): TensorInfo {

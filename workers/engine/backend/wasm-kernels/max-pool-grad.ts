@@ -22,16 +22,13 @@ export const maxPoolGradConfig = wasmKernel(MaxPoolGrad, ({ inputs, backend, att
   const x = f32View(backend, input);
   const windowsTile = info.padInfo.top === 0 && info.padInfo.left === 0 && info.inHeight % 2 === 0 && info.inWidth % 2 === 0;
   const is2x2 = [info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth].every((v) => v === 2);
-  if (is2x2 && windowsTile) {
-    routeTiled2x2(x, f32View(backend, dy), dx, info);
-  } else {
-    dx.fill(0);
-    scatterToFirstMax(x, f32View(backend, dy), dx, info);
-  }
+  dx.fill(0);
+  if (is2x2 && windowsTile) routeTiled2x2(x, f32View(backend, dy), dx, info);
+  else scatterToFirstMax(x, f32View(backend, dy), dx, info);
   return out;
 });
 
-/** The common 2×2/2 pool over even sizes: windows tile the input, so every dx is written once. */
+/** The common 2×2/2 pool over even sizes: windows tile the input, one store per window. */
 function routeTiled2x2(x: Float32Array, dy: Float32Array, dx: Float32Array, info: backend_util.Conv2DInfo): void {
   const { batchSize, inWidth, inChannels: c, outHeight, outWidth } = info;
   const rowStride = inWidth * c;
@@ -46,13 +43,10 @@ function routeTiled2x2(x: Float32Array, dy: Float32Array, dx: Float32Array, info
           const d = a + rowStride;
           const e = d + c;
           let at = a;
-          if (x[b] > x[at]) at = b;
-          if (x[d] > x[at]) at = d;
-          if (x[e] > x[at]) at = e;
-          dx[a] = 0;
-          dx[b] = 0;
-          dx[d] = 0;
-          dx[e] = 0;
+          let best = x[a];
+          if (x[b] > best) best = x[(at = b)];
+          if (x[d] > best) best = x[(at = d)];
+          if (x[e] > best) at = e;
           dx[at] = dy[dyAt];
         }
       }

@@ -1,0 +1,20 @@
+import { badInput, describeZodError } from "@/server/errors";
+import { handle, json, type RouteContext } from "@/server/http";
+import { listRuns } from "@/server/services/runs";
+import { runsQuery } from "@/server/validation";
+import { z } from "zod";
+
+const experimentId = z.coerce.number({ error: "must be an experiment id (a positive integer)" }).int().positive();
+
+/**
+ * GET /api/v1/experiments/:id/runs?filter=&sort=&dir=&page=&pageSize= -> one page of runs.
+ * A bad filter is a 400 naming the field, the position and what was expected there.
+ */
+export const GET = (req: Request, ctx: RouteContext<{ id: string }>) =>
+  handle(async (database) => {
+    const id = experimentId.safeParse((await ctx.params).id);
+    if (!id.success) throw badInput(`id: ${describeZodError(id.error).replace(/^\(root\): /, "")}`);
+    const search = runsQuery.safeParse(Object.fromEntries(new URL(req.url).searchParams));
+    if (!search.success) throw badInput(describeZodError(search.error));
+    return json(await listRuns(database, id.data, search.data));
+  });

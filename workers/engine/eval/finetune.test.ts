@@ -1,0 +1,81 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { initBackend } from "../backend";
+import type { LabeledView } from "../data/splits";
+import { buildEncoder } from "../models/encoder";
+import { ParamSet } from "../models/param-set";
+import { encodeTensorFile } from "../models/tensor-file";
+import { Rng } from "../rng";
+import { loadEncoder } from "./encoder-file";
+import { trainEncoderClassifier } from "./encoder-classifier";
+import { embedView } from "./features";
+import { finetune } from "./finetune";
+import type { LabeledData } from "./labeled-data";
+import { fitProbeHead } from "./probe-head";
+import { parseEvalSuite } from "./suite";
+
+beforeAll(async () => {
+  await initBackend("cpu");
+});
+
+const SHAPE = [4, 4, 1];
+
+/** n 4×4 images of 4 classes: class c lights up quadrant c (+1.5) over N(0, 0.5²) noise. */
+function images(n: number, seed: number): LabeledView {
+  const rng = new Rng(seed);
+  const x = rng.normals(n * 16, 0.5);
+  const labels = Int32Array.from({ length: n }, (_, i) => i % 4);
+  for (let i = 0; i < n; i++) {
+    const [r0, c0] = [2 * Math.floor(labels[i] / 2), 2 * (labels[i] % 2)];
+    for (const [r, c] of [[r0, c0], [r0, c0 + 1], [r0 + 1, c0], [r0 + 1, c0 + 1]]) x[i * 16 + r * 4 + c] += 1.5;
+  }
+  return { source: { x, labels, count: n }, shape: SHAPE, indices: Int32Array.from({ length: n }, (_, i) => i), labels };
+}
+
+/** A randomly initialised MLP encoder in the encoder.ptx format: its features still carry the quadrant signal. */
+function encoderFile(): Uint8Array {
+  const params = new ParamSet();
+  const encoder = { kind: "mlp" as const, hidden: [32], embeddingDim: 16 };
+  buildEncoder(encoder, SHAPE, params, "encoder", new Rng(5));
+  const meta = { kind: "pretext-encoder", encoder, inputShape: SHAPE, outDim: 16, method: "simclr", dataset: { name: "quadrants", checksum: "x" }, steps: 0 };
+  const bytes = encodeTensorFile(meta, Object.fromEntries(params.entries()));
+  params.dispose();
+  return bytes;
+}
+
+async function labeledData(bytes: Uint8Array): Promise<LabeledData> {
+  const [fit, val, test] = [images(200, 1), images(100, 2), images(400, 3)];
+  const frozen = loadEncoder(bytes, false);
+  const apply = frozen.encoder.apply.bind(frozen.encoder);
+  const features = { fit: await embedView(fit, apply, 16, 256), val: await embedView(val, apply, 16, 256), test: await embedView(test, apply, 16, 256) };
+  frozen.dispose();
+  return { numClasses: 4, fit, val, test, features, augment: (x) => x, augmentStrength: 0 };
+}
+
+describe("fine-tuning (LP-FT)", () => {
+  it("starts from the linear probe's accuracy, not from chance", async () => {
+    const bytes = encoderFile();
+    const data = await labeledData(bytes);
+    // a learning rate of ~0 leaves the weights where they start: the accuracy is that of the start
+    const suite = parseEvalSuite({ dataset: { kind: "fashion-mnist" }, finetune: { lrs: [1e-12], maxSteps: 4, evalEvery: 2, patience: 1 }, linearProbe: { l2Grid: [1e-3, 1e-1] } });
+    const probeHead = await fitProbeHead(data.features.fit, data.fit.labels, data.features.val, data.val.labels, 4, suite.linearProbe, 0);
+    expect(probeHead.validationAccuracy).toBeGreaterThan(0.8); // chance is 0.25
+
+    const tuned = await finetune(data, bytes, suite.finetune, suite.linearProbe, 0);
+    expect(tuned.validationAccuracy).toBeCloseTo(probeHead.validationAccuracy, 5);
+    expect(tuned.accuracy).toBeGreaterThan(0.8);
+
+    // the same encoder with a randomly initialised head starts near chance
+    const randomHead = await trainEncoderClassifier(data, () => loadEncoder(bytes, true), 0.1, suite.finetune, 0);
+    expect(randomHead.accuracy).toBeLessThan(0.6);
+  });
+
+  it("improves on the probe when the encoder trains at a real learning rate", async () => {
+    const bytes = encoderFile();
+    const data = await labeledData(bytes);
+    const suite = parseEvalSuite({ dataset: { kind: "fashion-mnist" }, finetune: { lrs: [3e-3], maxSteps: 200, evalEvery: 20, patience: 4, batchSize: 64 }, linearProbe: { l2Grid: [1e-3, 1e-1] } });
+    const probeHead = await fitProbeHead(data.features.fit, data.fit.labels, data.features.val, data.val.labels, 4, suite.linearProbe, 0);
+    const tuned = await finetune(data, bytes, suite.finetune, suite.linearProbe, 0);
+    expect(tuned.validationAccuracy).toBeGreaterThanOrEqual(probeHead.validationAccuracy);
+    expect(tuned.accuracy).toBeGreaterThan(0.8);
+  });
+});

@@ -1,0 +1,50 @@
+import { fitStandardizer, rowsTensor, standardize, type Features } from "./features";
+import { predictClasses } from "./gradient-step";
+import { softmaxLogits, stepsFor, trainSoftmaxRegression } from "./softmax-regression";
+import { accuracy } from "./stats";
+import type { LinearOptions } from "./suite";
+
+/** A linear head on raw (unstandardized) features: logits = h·kernel + bias, kernel [d, c] row-major. */
+export interface LinearHead {
+  kernel: Float32Array;
+  bias: Float32Array;
+  d: number;
+  c: number;
+  l2: number;
+  validationAccuracy: number;
+}
+
+/**
+ * The linear-probe head of LP-FT (Kumar et al. 2022, https://arxiv.org/abs/2202.10054): softmax
+ * regression on standardized frozen features of the fitting rows, λ from `o.l2Grid` chosen on the
+ * validation rows. The standardization is folded into the weights (W' = W/σ, b' = b − (μ/σ)·W) so
+ * the head applies to the encoder's output directly and fine-tuning starts at the probe's accuracy.
+ */
+export async function fitProbeHead(fit: Features, fitLabels: Int32Array, val: Features, valLabels: Int32Array, numClasses: number, o: LinearOptions, seed: number): Promise<LinearHead> {
+  const s = fitStandardizer(fit);
+  const xf = standardize(fit, s);
+  const xv = standardize(val, s);
+  let best: LinearHead | null = null;
+  for (const l2 of o.l2Grid) {
+    const model = trainSoftmaxRegression(xf, fitLabels, { numClasses, l2, lr: o.lr, batchSize: o.batchSize, steps: stepsFor(fit.n, o), seed });
+    try {
+      const validationAccuracy = accuracy(await predictClasses(val.n, 4096, (p) => softmaxLogits(model, rowsTensor(xv, p))), valLabels);
+      if (best && validationAccuracy <= best.validationAccuracy) continue;
+      const w = model.w.dataSync(); // [d, c]
+      const b = model.b.dataSync(); // [c]
+      const kernel = new Float32Array(fit.d * numClasses);
+      const bias = Float32Array.from(b);
+      for (let j = 0; j < fit.d; j++) {
+        for (let k = 0; k < numClasses; k++) {
+          kernel[j * numClasses + k] = w[j * numClasses + k] / s.std[j];
+          bias[k] -= (s.mean[j] / s.std[j]) * w[j * numClasses + k];
+        }
+      }
+      best = { kernel, bias, d: fit.d, c: numClasses, l2, validationAccuracy };
+    } finally {
+      model.dispose();
+    }
+  }
+  if (!best) throw new Error("fitProbeHead: empty l2Grid");
+  return best;
+}
