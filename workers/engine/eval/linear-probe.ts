@@ -1,6 +1,6 @@
 import { fitStandardizer, rowsTensor, selectRows, standardize, type Features } from "./features";
 import { predictClasses } from "./gradient-step";
-import { pick, stratifiedHoldout } from "./holdout";
+import { pick, stratifiedFolds, stratifiedHoldout } from "./holdout";
 import { softmaxLogits, stepsFor, trainSoftmaxRegression } from "./softmax-regression";
 import { accuracy } from "./stats";
 import type { LinearOptions } from "./suite";
@@ -20,15 +20,19 @@ export interface LinearProbeResult {
 
 /**
  * Linear probe (the standard SSL protocol, e.g. SimCLR §4; Kolesnikov et al. 2019): multinomial
- * logistic regression on standardized frozen features. λ is chosen from `l2Grid` by accuracy on a
- * stratified validation split; the model is then refitted on all labeled rows with that λ.
- * train: [n, d] with labels [n]; test: [m, d] with labels [m].
+ * logistic regression on standardized frozen features. λ is chosen from `l2Grid` by validation
+ * accuracy — mean over stratified `cvFolds`-fold cross-validation while the labeled set has at most
+ * `cvMaxRows` rows (at 1 % labels one validation split holds ≈ 6 samples per class, too few to
+ * choose by), a single stratified split above that — and the model is then refitted on all labeled
+ * rows with that λ. train: [n, d] with labels [n]; test: [m, d] with labels [m].
  */
 export async function linearProbe(train: Features, trainLabels: Int32Array, test: Features, testLabels: Int32Array, o: LinearProbeOptions): Promise<LinearProbeResult> {
-  const { fit, val } = stratifiedHoldout(trainLabels, o.validationFraction, o.seed);
+  const splits = train.n <= o.cvMaxRows ? stratifiedFolds(trainLabels, o.cvFolds, o.seed) : [stratifiedHoldout(trainLabels, o.validationFraction, o.seed)];
   let best = { l2: o.l2Grid[0], validationAccuracy: -1 };
   for (const l2 of o.l2Grid) {
-    const validationAccuracy = await fitAndScore(selectRows(train, fit), pick(trainLabels, fit), selectRows(train, val), pick(trainLabels, val), l2, o);
+    let sum = 0;
+    for (const { fit, val } of splits) sum += await fitAndScore(selectRows(train, fit), pick(trainLabels, fit), selectRows(train, val), pick(trainLabels, val), l2, o);
+    const validationAccuracy = sum / splits.length;
     if (validationAccuracy > best.validationAccuracy) best = { l2, validationAccuracy };
   }
   const testAccuracy = await fitAndScore(train, trainLabels, test, testLabels, best.l2, o);

@@ -22,25 +22,27 @@ export interface LinearHead {
  */
 export async function fitProbeHead(fit: Features, fitLabels: Int32Array, val: Features, valLabels: Int32Array, numClasses: number, o: LinearOptions, seed: number): Promise<LinearHead> {
   const s = fitStandardizer(fit);
-  const xf = standardize(fit, s);
-  const xv = standardize(val, s);
+  const head = await fitStandardizedHead(standardize(fit, s), fitLabels, standardize(val, s), valLabels, numClasses, o, seed);
+  const kernel = new Float32Array(head.kernel.length);
+  const bias = Float32Array.from(head.bias);
+  for (let j = 0; j < head.d; j++) {
+    for (let k = 0; k < numClasses; k++) {
+      kernel[j * numClasses + k] = head.kernel[j * numClasses + k] / s.std[j];
+      bias[k] -= (s.mean[j] / s.std[j]) * head.kernel[j * numClasses + k];
+    }
+  }
+  return { ...head, kernel, bias };
+}
+
+/** The same probe head for features that are already standardized (xf: fitting rows, xv: validation rows). */
+export async function fitStandardizedHead(xf: Features, fitLabels: Int32Array, xv: Features, valLabels: Int32Array, numClasses: number, o: LinearOptions, seed: number): Promise<LinearHead> {
   let best: LinearHead | null = null;
   for (const l2 of o.l2Grid) {
-    const model = trainSoftmaxRegression(xf, fitLabels, { numClasses, l2, lr: o.lr, batchSize: o.batchSize, steps: stepsFor(fit.n, o), seed });
+    const model = trainSoftmaxRegression(xf, fitLabels, { numClasses, l2, lr: o.lr, batchSize: o.batchSize, steps: stepsFor(xf.n, o), seed });
     try {
-      const validationAccuracy = accuracy(await predictClasses(val.n, 4096, (p) => softmaxLogits(model, rowsTensor(xv, p))), valLabels);
+      const validationAccuracy = accuracy(await predictClasses(xv.n, 4096, (p) => softmaxLogits(model, rowsTensor(xv, p))), valLabels);
       if (best && validationAccuracy <= best.validationAccuracy) continue;
-      const w = model.w.dataSync(); // [d, c]
-      const b = model.b.dataSync(); // [c]
-      const kernel = new Float32Array(fit.d * numClasses);
-      const bias = Float32Array.from(b);
-      for (let j = 0; j < fit.d; j++) {
-        for (let k = 0; k < numClasses; k++) {
-          kernel[j * numClasses + k] = w[j * numClasses + k] / s.std[j];
-          bias[k] -= (s.mean[j] / s.std[j]) * w[j * numClasses + k];
-        }
-      }
-      best = { kernel, bias, d: fit.d, c: numClasses, l2, validationAccuracy };
+      best = { kernel: Float32Array.from(model.w.dataSync()), bias: Float32Array.from(model.b.dataSync()), d: xf.d, c: numClasses, l2, validationAccuracy };
     } finally {
       model.dispose();
     }

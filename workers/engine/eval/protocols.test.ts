@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "../backend";
 import { Rng } from "../rng";
 import type { Features } from "./features";
-import { stratifiedHoldout } from "./holdout";
+import { stratifiedFolds, stratifiedHoldout } from "./holdout";
 import { knnClassify } from "./knn";
 import { linearProbe } from "./linear-probe";
 import { softmaxLogits, trainSoftmaxRegression } from "./softmax-regression";
@@ -14,7 +14,7 @@ beforeAll(async () => {
   await initBackend("cpu");
 });
 
-const PROBE = { l2Grid: [1e-3, 1e-1], lr: 0.05, batchSize: 256, epochs: 50, minSteps: 300, maxSteps: 600, validationFraction: 0.2, seed: 0 };
+const PROBE = { l2Grid: [1e-3, 1e-1], lr: 0.05, batchSize: 256, epochs: 50, minSteps: 300, maxSteps: 600, validationFraction: 0.2, cvFolds: 5, cvMaxRows: 10_000, seed: 0 };
 
 describe("softmax regression", () => {
   it("matches the hand-computed L2-regularized optimum on two points", () => {
@@ -91,6 +91,21 @@ describe("labeled subsets", () => {
     expect([0, 1, 2, 3].map((c) => count(val, c))).toEqual([10, 20, 30, 40]);
     expect(fit.length + val.length).toBe(1000);
     expect(new Set([...fit, ...val]).size).toBe(1000);
+  });
+
+  it("deal k stratified folds: each row validates exactly once and every fold keeps the class proportions", () => {
+    // classes of 50, 100, 150 rows into 5 folds → 10, 20, 30 per fold; 3 rows of a 4th class → folds of 1, 1, 1, 0, 0 rows of it.
+    const labels = Int32Array.from([...Array<number>(50).fill(0), ...Array<number>(100).fill(1), ...Array<number>(150).fill(2), 3, 3, 3]);
+    const folds = stratifiedFolds(labels, 5, 3);
+    const count = (rows: Int32Array, c: number) => [...rows].filter((r) => labels[r] === c).length;
+    for (const { fit, val } of folds) {
+      expect([0, 1, 2].map((c) => count(val, c))).toEqual([10, 20, 30]);
+      expect(fit.length + val.length).toBe(labels.length);
+      expect(fit.some((r) => val.includes(r))).toBe(false);
+    }
+    expect(folds.map(({ val }) => count(val, 3)).sort()).toEqual([0, 0, 1, 1, 1]);
+    expect(folds.flatMap(({ val }) => [...val]).sort((a, b) => a - b)).toEqual([...labels.keys()]);
+    expect(() => stratifiedFolds(labels, 1, 0)).toThrow(/folds must be an integer ≥ 2, got 1/);
   });
 });
 

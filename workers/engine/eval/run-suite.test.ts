@@ -37,7 +37,7 @@ describe("runEvaluationSuite on a Fashion-MNIST subset", () => {
         trainLimit: 2000,
         testLimit: 500,
         knn: { k: [10] },
-        linearProbe: { l2Grid: [1e-3, 1e-1], maxSteps: 300 },
+        linearProbe: { l2Grid: [1e-3, 1e-1], maxSteps: 300, cvFolds: 2 },
         adapter: NET,
         finetune: NET,
         supervised: { ...NET, lrs: [1e-3] },

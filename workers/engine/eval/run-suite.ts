@@ -173,7 +173,7 @@ async function evaluate(suite: EvalSuite, meta: EncoderMeta, dataset: Dataset, e
           const predicted = await knnClassify(labeledFeatures, labeled.labels, testFeatures, { k, temperature: suite.knn.temperature, numClasses });
           return { accuracy: accuracy(predicted, test.labels) };
         }
-        if (method === "adapter") return adapterProtocol(data, suite.adapter, seed);
+        if (method === "adapter") return adapterProtocol(data, suite.adapter, suite.linearProbe, seed);
         if (method === "finetune") return finetune(data, encoderBytes, suite.finetune, suite.linearProbe, seed);
         if (method === "supervised") return supervisedBaseline(data, meta.encoder, meta.inputShape, suite.supervised, seed);
         const r = await linearProbe(rawFeatures(labeled), labeled.labels, rawTest!, test.labels, probe);

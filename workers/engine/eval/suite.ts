@@ -22,6 +22,9 @@ const linearSchema = z
     epochs: z.number().positive().default(30),
     minSteps: z.number().int().min(1).default(300),
     maxSteps: z.number().int().min(1).default(1500),
+    /** λ is chosen by k-fold cross-validation on labeled sets of at most cvMaxRows rows (see linear-probe.ts). */
+    cvFolds: z.number().int().min(2).default(5),
+    cvMaxRows: z.number().int().min(0).default(10_000),
   })
   .strict();
 

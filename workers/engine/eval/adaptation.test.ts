@@ -10,7 +10,9 @@ import { trainEncoderClassifier } from "./encoder-classifier";
 import { embedView } from "./features";
 import { finetune } from "./finetune";
 import type { LabeledData } from "./labeled-data";
-import { fitProbeHead } from "./probe-head";
+import { fitStandardizedHead, fitProbeHead } from "./probe-head";
+import { adapterProtocol } from "./adapter";
+import { fitStandardizer, standardize } from "./features";
 import { parseEvalSuite } from "./suite";
 
 beforeAll(async () => {
@@ -77,5 +79,27 @@ describe("fine-tuning (LP-FT)", () => {
     const tuned = await finetune(data, bytes, suite.finetune, suite.linearProbe, 0);
     expect(tuned.validationAccuracy).toBeGreaterThanOrEqual(probeHead.validationAccuracy);
     expect(tuned.accuracy).toBeGreaterThan(0.8);
+  });
+});
+
+describe("adapter", () => {
+  it("starts from the linear probe on the standardized features, not from a random head", async () => {
+    const data = await labeledData(encoderFile());
+    const suite = parseEvalSuite({ dataset: { kind: "fashion-mnist" }, adapter: { lrs: [1e-12], maxSteps: 4, evalEvery: 2, patience: 1 }, linearProbe: { l2Grid: [1e-3, 1e-1] } });
+    const s = fitStandardizer(data.features.fit);
+    const probeHead = await fitStandardizedHead(standardize(data.features.fit, s), data.fit.labels, standardize(data.features.val, s), data.val.labels, 4, suite.linearProbe, 0);
+    expect(probeHead.validationAccuracy).toBeGreaterThan(0.8); // chance is 0.25
+    const adapted = await adapterProtocol(data, suite.adapter, suite.linearProbe, 0);
+    expect(adapted.validationAccuracy).toBeCloseTo(probeHead.validationAccuracy, 5);
+    expect(adapted.accuracy).toBeGreaterThan(0.8);
+  });
+
+  it("keeps or improves the probe's validation accuracy when it trains", async () => {
+    const data = await labeledData(encoderFile());
+    const suite = parseEvalSuite({ dataset: { kind: "fashion-mnist" }, adapter: { lrs: [3e-3], maxSteps: 200, evalEvery: 20, patience: 4, batchSize: 64 }, linearProbe: { l2Grid: [1e-3, 1e-1] } });
+    const probeHead = await fitProbeHead(data.features.fit, data.fit.labels, data.features.val, data.val.labels, 4, suite.linearProbe, 0);
+    const adapted = await adapterProtocol(data, suite.adapter, suite.linearProbe, 0);
+    expect(adapted.validationAccuracy).toBeGreaterThanOrEqual(probeHead.validationAccuracy);
+    expect(adapted.accuracy).toBeGreaterThan(0.8);
   });
 });
