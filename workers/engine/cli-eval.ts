@@ -1,10 +1,10 @@
 import { readFile, stat, writeFile } from "node:fs/promises";
-import cliProgress from "cli-progress";
 import type { RunTracker } from "../../server/tracking/tracker";
 import { applySet } from "./cli-train";
 import { runEvaluationSuite, type EncoderRef, type EvalSuiteResult, type SummaryRow } from "./eval/run-suite";
 import type { EvalSuiteInput } from "./eval/suite";
 import { parseFlags } from "./cli-args";
+import { cliProgressSession } from "./cli-progress";
 
 export const EVAL_USAGE = `usage: pretext eval --encoder <id|file.ptx> --suite <file.json> [--set key=value ...] [--name <encoder name>] [--out <file.json>]
   --encoder  a registered encoder's id, or an encoder file: encoder.ptx written by \`pretext train --out\`,
@@ -33,33 +33,19 @@ export async function evalCommand(args: string[], tracker?: RunTracker, register
   for (const assignment of parsed.sets) applySet(suite, assignment);
   if (parsed.name) suite.encoderName = parsed.name;
   const { bytes: encoderBytes, ref } = await readEncoderArg(parsed.encoder, registered);
-  const bar = new cliProgress.SingleBar(
-    { format: "eval |{bar}| {value}/{total} | {last} | ETA {eta_formatted}", stream: process.stderr, hideCursor: true, etaBuffer: 10 },
-    cliProgress.Presets.shades_classic,
-  );
-  const abort = new AbortController();
-  const onSigint = () => abort.abort();
-  process.once("SIGINT", onSigint);
-  let started = false;
+  const progress = cliProgressSession("eval |{bar}| {value}/{total} | {last} | ETA {eta_formatted}", 10);
   try {
     const result = await runEvaluationSuite(suite as EvalSuiteInput, encoderBytes, tracker, {
       encoder: ref,
-      signal: abort.signal,
-      onProgress(p) {
-        if (!started) {
-          bar.start(p.total, 0, { last: "" });
-          started = true;
-        }
-        bar.update(p.done, { last: p.last });
-      },
+      signal: progress.signal,
+      onProgress: (p) => progress.update(p.done, p.total, { last: p.last }),
     });
-    bar.stop();
+    progress.close();
     if (parsed.out) await writeFile(parsed.out, JSON.stringify(result, null, 2));
     process.stdout.write(formatSummary(result.summary) + `\n${result.status}: ${result.results.length} results for ${result.benchmark}` + (tracker ? `, logged to run ${tracker.runId} (encoder ${result.encoderId})` : "") + "\n");
     return result;
   } finally {
-    bar.stop();
-    process.removeListener("SIGINT", onSigint);
+    progress.close();
   }
 }
 

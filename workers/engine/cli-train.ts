@@ -1,10 +1,10 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import cliProgress from "cli-progress";
 import type { RunTracker } from "../../server/tracking/tracker";
 import { parsePretrainConfig, type PretrainConfig } from "./config";
 import { CHECKPOINT_ARTIFACT, ENCODER_ARTIFACT, pretrain, type EncoderSnapshot, type PretrainResult } from "./train/pretrain";
 import { parseFlags } from "./cli-args";
+import { cliProgressSession } from "./cli-progress";
 
 export const TRAIN_USAGE = `usage: pretext train --config <file.json> [--set key=value ...] [--resume <checkpoint>] [--out <dir>]
   --config   pretraining config (schema: workers/engine/config.ts; examples: workers/engine/configs/)
@@ -38,35 +38,16 @@ export async function trainCommand(args: string[], tracker?: RunTracker, hooksFo
   const hooks = hooksFor?.(cfg) ?? {};
   const resume = parsed.resume ? new Uint8Array(await readFile(parsed.resume)) : undefined;
 
-  const bar = new cliProgress.SingleBar(
-    {
-      format: "epoch {epoch}/{epochs} |{bar}| step {value}/{total} | loss {loss} | {ips} img/s | ETA {eta_formatted}",
-      stream: process.stderr,
-      hideCursor: true,
-      etaBuffer: 20,
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  const abort = new AbortController();
-  const onSigint = () => abort.abort();
-  process.once("SIGINT", onSigint);
-  let started = false;
+  const progress = cliProgressSession("epoch {epoch}/{epochs} |{bar}| step {value}/{total} | loss {loss} | {ips} img/s | ETA {eta_formatted}", 20);
   try {
     const result = await pretrain(cfg, {
       tracker,
       resume,
-      signal: abort.signal,
+      signal: progress.signal,
       onEncoderSnapshot: hooks.onEncoderSnapshot,
-      onStep(p) {
-        const payload = { epoch: p.epoch + 1, epochs: p.epochs, loss: p.loss.toFixed(4), ips: p.imagesPerSec.toFixed(0) };
-        if (!started) {
-          bar.start(p.totalSteps, p.step - 1, payload);
-          started = true;
-        }
-        bar.update(p.step, payload);
-      },
+      onStep: (p) => progress.update(p.step, p.totalSteps, { epoch: p.epoch + 1, epochs: p.epochs, loss: p.loss.toFixed(4), ips: p.imagesPerSec.toFixed(0) }, p.step - 1),
     });
-    bar.stop();
+    progress.close();
     if (parsed.out) {
       await mkdir(parsed.out, { recursive: true });
       await writeFile(path.join(parsed.out, ENCODER_ARTIFACT), result.encoder);
@@ -76,8 +57,7 @@ export async function trainCommand(args: string[], tracker?: RunTracker, hooksFo
     await hooks.finished?.(result);
     return result;
   } finally {
-    bar.stop();
-    process.removeListener("SIGINT", onSigint);
+    progress.close();
   }
 }
 
