@@ -27,6 +27,7 @@ import type { DatasetSpec } from "../workers/engine/data/dataset-spec";
 import { percent, runEvaluationSuite, type SummaryRow } from "../workers/engine/eval/run-suite";
 import type { EvalSuiteInput } from "../workers/engine/eval/suite";
 import { pretrain } from "../workers/engine/train/pretrain";
+import { numberFlag, parseFlags } from "../workers/engine/cli-args";
 import { printFigures, printTable } from "./lib/report";
 
 interface Options {
@@ -42,34 +43,34 @@ interface Options {
   encoderFile?: string;
 }
 
+const USAGE = "usage: npm run bench -- label-efficiency [--data <dir>] [--epochs N] [--max-minutes N] [--seeds N] [--fractions 0.01,0.1,1] [--encoder cnn|mlp] [--limit N] [--threads N] [--save-encoder FILE] [--encoder-file FILE]";
+
 function parseArgs(args: string[]): Options {
   const here = path.dirname(fileURLToPath(import.meta.url));
   const dataRoot = process.env.PRETEXT_DATA_DIR ?? path.resolve(here, "../../shared/data");
-  const opts: Options = { data: path.join(dataRoot, "fashion-mnist"), epochs: 10, maxMinutes: 60, seeds: 3, fractions: [0.01, 0.1, 1], encoder: "cnn", threads: Number(process.env.PRETEXT_WASM_THREADS || 2) };
-  const positive = (flag: string, value: string) => {
-    const n = Number(value);
-    if (!(n > 0)) throw new Error(`${flag} must be a positive number, got '${value}'`);
+  const f = parseFlags(args, { data: {}, epochs: {}, "max-minutes": {}, seeds: {}, fractions: {}, encoder: {}, limit: {}, threads: {}, "save-encoder": {}, "encoder-file": {} }, [], USAGE);
+  const positive = (flag: string, value: string | undefined) => {
+    const n = numberFlag(flag, value);
+    if (n !== undefined && !(n > 0)) throw new Error(`--${flag} must be a positive number, got '${value}'`);
     return n;
   };
-  for (let i = 0; i < args.length; i++) {
-    const flag = args[i];
-    const value = args[++i];
-    if (value === undefined) throw new Error(`${flag} needs a value`);
-    if (flag === "--data") opts.data = path.resolve(value);
-    else if (flag === "--epochs") opts.epochs = Math.round(positive(flag, value));
-    else if (flag === "--max-minutes") opts.maxMinutes = positive(flag, value);
-    else if (flag === "--seeds") opts.seeds = Math.round(positive(flag, value));
-    else if (flag === "--fractions") opts.fractions = value.split(",").map((v) => positive(flag, v));
-    else if (flag === "--limit") opts.limit = Math.round(positive(flag, value));
-    else if (flag === "--threads") opts.threads = Math.round(positive(flag, value));
-    else if (flag === "--save-encoder") opts.saveEncoder = path.resolve(value);
-    else if (flag === "--encoder-file") opts.encoderFile = path.resolve(value);
-    else if (flag === "--encoder") {
-      if (value !== "cnn" && value !== "mlp") throw new Error(`--encoder must be cnn or mlp, got '${value}'`);
-      opts.encoder = value;
-    } else throw new Error(`unknown argument '${flag}'`);
-  }
-  return opts;
+  const count = (flag: string) => {
+    const n = positive(flag, f[flag as keyof typeof f]);
+    return n === undefined ? undefined : Math.round(n);
+  };
+  if (f.encoder !== undefined && f.encoder !== "cnn" && f.encoder !== "mlp") throw new Error(`--encoder must be cnn or mlp, got '${f.encoder}'`);
+  return {
+    data: f.data ? path.resolve(f.data) : path.join(dataRoot, "fashion-mnist"),
+    epochs: count("epochs") ?? 10,
+    maxMinutes: positive("max-minutes", f["max-minutes"]) ?? 60,
+    seeds: count("seeds") ?? 3,
+    fractions: f.fractions ? f.fractions.split(",").map((v) => positive("fractions", v)!) : [0.01, 0.1, 1],
+    encoder: f.encoder ?? "cnn",
+    limit: count("limit"),
+    threads: count("threads") ?? Number(process.env.PRETEXT_WASM_THREADS || 2),
+    saveEncoder: f["save-encoder"] && path.resolve(f["save-encoder"]),
+    encoderFile: f["encoder-file"] && path.resolve(f["encoder-file"]),
+  };
 }
 
 /**
