@@ -82,6 +82,21 @@ describe("fine-tuning (LP-FT)", () => {
   });
 });
 
+describe("keeping the last weights", () => {
+  it("runs the whole schedule whatever the validation checks say, and reports its final step", async () => {
+    const bytes = encoderFile();
+    const data = await labeledData(bytes);
+    // patience 1 with checks every step would stop early with keep "best"; keep "last" ignores both
+    const net = { lrs: [3e-3], maxSteps: 30, evalEvery: 1, patience: 1, batchSize: 64 };
+    const suite = parseEvalSuite({ dataset: { kind: "fashion-mnist" }, finetune: { ...net, keep: "last" }, linearProbe: { l2Grid: [1e-3] } });
+    const last = await finetune(data, bytes, suite.finetune, suite.linearProbe, 0);
+    expect(last.chosen.steps).toBe(30);
+    expect(last.accuracy).toBeGreaterThan(0.8);
+    const best = await finetune(data, bytes, parseEvalSuite({ dataset: { kind: "fashion-mnist" }, finetune: net }).finetune, suite.linearProbe, 0);
+    expect(best.chosen.steps).toBeLessThan(30);
+  });
+});
+
 describe("adapter", () => {
   it("starts from the linear probe on the standardized features, not from a random head", async () => {
     const data = await labeledData(encoderFile());

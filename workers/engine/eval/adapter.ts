@@ -57,8 +57,8 @@ export async function adapterProtocol(data: LabeledData, o: EvalSuite["adapter"]
       seed,
     );
     return {
-      validationAccuracy: trained.bestValidationAccuracy,
-      chosen: { lr, steps: trained.bestStep },
+      validationAccuracy: trained.validationAccuracy,
+      chosen: { lr, steps: trained.keptStep },
       test: async () => accuracy(await predictClasses(test.n, 4096, (p) => logits(rowsTensor(test, p))), data.test.labels),
       dispose: () => params.dispose(),
     };

@@ -54,8 +54,8 @@ export async function trainEncoderClassifier(data: LabeledData, makeEncoder: Enc
       seed,
     );
     return {
-      validationAccuracy: trained.bestValidationAccuracy,
-      chosen: { lr, steps: trained.bestStep },
+      validationAccuracy: trained.validationAccuracy,
+      chosen: { lr, steps: trained.keptStep },
       test: async () => accuracy(await predictClasses(data.test.labels.length, 512, (p) => logits(gatherBatch(data.test, p))), data.test.labels),
       dispose: () => params.dispose(),
     };

@@ -38,8 +38,14 @@ const networkSchema = z
     epochs: z.number().positive().default(200),
     maxSteps: z.number().int().min(1).default(3000),
     evalEvery: z.number().int().min(1).default(50),
-    /** Evaluations without a better validation accuracy before stopping. */
+    /** Evaluations without a better validation accuracy before stopping (with keep "best"). */
     patience: z.number().int().min(1).default(6),
+    /**
+     * "best": early stopping, the weights of the best validation check are kept. "last": the whole
+     * schedule runs and its final weights are kept — steadier when the validation split is a few
+     * dozen samples, too few to pick a checkpoint by.
+     */
+    keep: z.enum(["best", "last"]).default("best"),
   })
   .strict();
 

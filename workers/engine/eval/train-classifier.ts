@@ -26,16 +26,18 @@ export interface ClassifierTask {
 }
 
 export interface TrainedClassifier {
-  bestValidationAccuracy: number;
-  /** Optimizer steps at the best validation accuracy (the weights left in the variables). */
-  bestStep: number;
+  /** Validation accuracy of the kept weights. */
+  validationAccuracy: number;
+  /** Optimizer steps of the weights left in the variables: the best check's, or the last step. */
+  keptStep: number;
   steps: number;
 }
 
 /**
- * Trains a classifier with AdamW (Loshchilov & Hutter 2019) and cosine decay, and early stopping
- * (Prechelt 1998): validation accuracy at the start and every `evalEvery` steps, stop after
- * `patience` evaluations without improvement, and leave the best weights in the variables.
+ * Trains a classifier with AdamW (Loshchilov & Hutter 2019) and cosine decay. With keep "best",
+ * early stopping (Prechelt 1998): validation accuracy at the start and every `evalEvery` steps, stop
+ * after `patience` evaluations without improvement, and leave the best weights in the variables.
+ * With keep "last", the whole schedule runs and the final weights stay, scored once on validation.
  */
 export async function trainClassifier(task: ClassifierTask, lr: number, o: NetworkOptions, seed: number): Promise<TrainedClassifier> {
   const n = task.trainLabels.length;
@@ -47,17 +49,28 @@ export async function trainClassifier(task: ClassifierTask, lr: number, o: Netwo
   let best: { accuracy: number; step: number; weights: tf.Tensor[] } = { accuracy: -1, step: 0, weights: [] };
   let sinceBest = 0;
   let step = 0;
+  const trainStep = () => {
+    const positions = sampler.next();
+    const x = task.trainInputs(positions, rng);
+    const y = tf.tensor1d(Int32Array.from(positions, (p) => task.trainLabels[p]), "int32");
+    const stepLr = cosineLr(lr, step, total);
+    const groups = task.groups.map((g, i) => ({ vars: g.vars, optimizer: optimizers[i], lr: stepLr * g.lrScale }));
+    gradientStep(groups, () => crossEntropy(task.logits(x), y));
+    tf.dispose([x, y]);
+  };
   try {
+    if (o.keep === "last") {
+      while (step < total) {
+        trainStep();
+        step += 1;
+        await new Promise((resolve) => setImmediate(resolve)); // let progress bars and signals run
+      }
+      return { validationAccuracy: await evaluate(task, 512), keptStep: step, steps: step };
+    }
     // the starting point is a candidate too: a head initialised from a probe is never made worse
     best = { accuracy: await evaluate(task, 512), step: 0, weights: allVars.map(([, v]) => tf.keep(v.clone())) };
     while (step < total && sinceBest < o.patience) {
-      const positions = sampler.next();
-      const x = task.trainInputs(positions, rng);
-      const y = tf.tensor1d(Int32Array.from(positions, (p) => task.trainLabels[p]), "int32");
-      const stepLr = cosineLr(lr, step, total);
-      const groups = task.groups.map((g, i) => ({ vars: g.vars, optimizer: optimizers[i], lr: stepLr * g.lrScale }));
-      gradientStep(groups, () => crossEntropy(task.logits(x), y));
-      tf.dispose([x, y]);
+      trainStep();
       step += 1;
       if (step % o.evalEvery === 0 || step === total) {
         const acc = await evaluate(task, 512);
@@ -70,7 +83,7 @@ export async function trainClassifier(task: ClassifierTask, lr: number, o: Netwo
       await new Promise((resolve) => setImmediate(resolve)); // let progress bars and signals run
     }
     allVars.forEach(([, v], i) => v.assign(best.weights[i]));
-    return { bestValidationAccuracy: best.accuracy, bestStep: best.step, steps: step };
+    return { validationAccuracy: best.accuracy, keptStep: best.step, steps: step };
   } finally {
     tf.dispose(best.weights);
     optimizers.forEach((opt) => opt.dispose());
