@@ -46,33 +46,23 @@ export async function trainClassifier(task: ClassifierTask, lr: number, o: Netwo
   const total = Math.max(1, Math.min(o.maxSteps, Math.ceil((o.epochs * n) / sampler.batchSize)));
   const optimizers: Optimizer[] = task.groups.map(() => adam({ beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: o.weightDecay, decoupled: true }));
   const allVars = task.groups.flatMap((g) => g.vars);
+  const earlyStopping = o.keep === "best";
   let best: { accuracy: number; step: number; weights: tf.Tensor[] } = { accuracy: -1, step: 0, weights: [] };
   let sinceBest = 0;
   let step = 0;
-  const trainStep = () => {
-    const positions = sampler.next();
-    const x = task.trainInputs(positions, rng);
-    const y = tf.tensor1d(Int32Array.from(positions, (p) => task.trainLabels[p]), "int32");
-    const stepLr = cosineLr(lr, step, total);
-    const groups = task.groups.map((g, i) => ({ vars: g.vars, optimizer: optimizers[i], lr: stepLr * g.lrScale }));
-    gradientStep(groups, () => crossEntropy(task.logits(x), y));
-    tf.dispose([x, y]);
-  };
   try {
-    if (o.keep === "last") {
-      while (step < total) {
-        trainStep();
-        step += 1;
-        await new Promise((resolve) => setImmediate(resolve)); // let progress bars and signals run
-      }
-      return { validationAccuracy: await evaluate(task, 512), keptStep: step, steps: step };
-    }
     // the starting point is a candidate too: a head initialised from a probe is never made worse
-    best = { accuracy: await evaluate(task, 512), step: 0, weights: allVars.map(([, v]) => tf.keep(v.clone())) };
+    if (earlyStopping) best = { accuracy: await evaluate(task, 512), step: 0, weights: allVars.map(([, v]) => tf.keep(v.clone())) };
     while (step < total && sinceBest < o.patience) {
-      trainStep();
+      const positions = sampler.next();
+      const x = task.trainInputs(positions, rng);
+      const y = tf.tensor1d(Int32Array.from(positions, (p) => task.trainLabels[p]), "int32");
+      const stepLr = cosineLr(lr, step, total);
+      const groups = task.groups.map((g, i) => ({ vars: g.vars, optimizer: optimizers[i], lr: stepLr * g.lrScale }));
+      gradientStep(groups, () => crossEntropy(task.logits(x), y));
+      tf.dispose([x, y]);
       step += 1;
-      if (step % o.evalEvery === 0 || step === total) {
+      if (earlyStopping && (step % o.evalEvery === 0 || step === total)) {
         const acc = await evaluate(task, 512);
         if (acc > best.accuracy) {
           tf.dispose(best.weights);
@@ -82,6 +72,7 @@ export async function trainClassifier(task: ClassifierTask, lr: number, o: Netwo
       }
       await new Promise((resolve) => setImmediate(resolve)); // let progress bars and signals run
     }
+    if (!earlyStopping) return { validationAccuracy: await evaluate(task, 512), keptStep: step, steps: step };
     allVars.forEach(([, v], i) => v.assign(best.weights[i]));
     return { validationAccuracy: best.accuracy, keptStep: best.step, steps: step };
   } finally {
