@@ -14,8 +14,9 @@
  * longer rather than learning less: the 60k-image CNN SimCLR run trains at 310–345 images/s with
  * PRETEXT_WASM_THREADS=2 on these idle 2-core machines, so the default 9 epochs take 26–30 min
  * (1,652 s measured at ≈ 335 images/s), within the issue's 30-minute budget. --max-minutes is only
- * a safety stop (reported). --threads sets the wasm backend's XNNPACK threads (default 2, unless
- * PRETEXT_WASM_THREADS is set). --limit N caps pool, labeled pool and test set (smoke runs).
+ * a safety stop (reported). --threads N is the cores to use (default 2, unless PRETEXT_WASM_THREADS
+ * is set): pretraining splits the encoder across N data-parallel workers (encoderWorkers), the
+ * evaluation runs N XNNPACK threads. --limit N caps pool, labeled pool and test set (smoke runs).
  * --save-encoder writes the pretrained encoder.ptx (with its pretraining time) so --encoder-file
  * can evaluate it again without pretraining.
  * Prints the table, then one JSON line of mean test accuracies (fractions) and pretrain_seconds.
@@ -89,6 +90,7 @@ function pretrainConfig(dataset: DatasetSpec, o: Options): PretrainConfigInput {
     optimizer: { name: "adamw", lr: 2e-3, weightDecay: 1e-4 },
     schedule: { warmupSteps: 50, minLrFraction: 0.02 },
     batchSize: 256,
+    encoderWorkers: o.threads,
     epochs: o.epochs,
     gradClipNorm: 5,
     curriculum: { enabled: false },
@@ -146,7 +148,7 @@ interface Pretrained {
 }
 
 async function pretrainEncoder(dataset: DatasetSpec, o: Options): Promise<Pretrained> {
-  console.error(`pretraining ${o.encoder} SimCLR for ${o.epochs} epochs, ${o.threads} wasm threads (safety stop after ${o.maxMinutes} min)`);
+  console.error(`pretraining ${o.encoder} SimCLR for ${o.epochs} epochs, ${o.threads} encoder workers (safety stop after ${o.maxMinutes} min)`);
   const started = performance.now();
   const pre = await pretrain(pretrainConfig(dataset, o), {
     signal: AbortSignal.timeout(o.maxMinutes * 60_000),
@@ -155,7 +157,7 @@ async function pretrainEncoder(dataset: DatasetSpec, o: Options): Promise<Pretra
     },
   });
   const seconds = (performance.now() - started) / 1000;
-  const description = `${o.epochs} epochs, ${pre.stepsDone}/${pre.totalSteps} steps ${pre.status}, ${seconds.toFixed(0)} s with ${o.threads} wasm threads`;
+  const description = `${o.epochs} epochs, ${pre.stepsDone}/${pre.totalSteps} steps ${pre.status}, ${seconds.toFixed(0)} s with ${o.threads} encoder workers`;
   console.error(`pretrained: ${description}; evaluating`);
   const result = { encoder: pre.encoder, description, seconds, epochs: o.epochs, datasetName: pre.dataset.name };
   if (o.saveEncoder) {

@@ -46,6 +46,12 @@ export const pretrainConfigSchema = z
     schedule: scheduleSchema.prefault({}),
     batchSize: z.number().int().min(2, "batchSize must be ≥ 2 (contrastive losses need negatives)").default(256),
     accumulationSteps: z.number().int().min(1).default(1),
+    /**
+     * Data parallelism: the encoder's passes are split across this many worker threads, each with
+     * its own backend (backend/data-parallel/sharded-encoder.ts). Worth it on a multi-core CPU with
+     * the wasm or cpu backend; 1 runs everything on the training thread.
+     */
+    encoderWorkers: z.number().int().min(1).max(64).default(1),
     epochs: z.number().int().min(1).default(10),
     maxSteps: z.number().int().min(1).optional(),
     gradClipNorm: z.number().positive().optional(),

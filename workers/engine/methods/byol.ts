@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { z } from "zod";
 import { l2Normalize } from "../models/l2-normalize";
 import { EmaTarget } from "./ema";
+import { encodeViews } from "./encode-views";
 import type { MethodEnv, PretextMethod } from "./method";
 import { headSchema, projectionHead } from "./projection-head";
 
@@ -63,10 +64,9 @@ export function createByol(config: ByolConfig, env: MethodEnv): PretextMethod {
       view2: ctx.augment(x, ctx.difficulty, ctx.rng),
     }),
     loss(views) {
-      const loss = tf.div(
-        tf.add(regression(online(views.view1), target(views.view2)), regression(online(views.view2), target(views.view1))),
-        2,
-      ) as tf.Scalar;
+      const [p1, p2] = encodeViews(online, [views.view1, views.view2]);
+      const [t1, t2] = encodeViews(target, [views.view1, views.view2]);
+      const loss = tf.div(tf.add(regression(p1, t2), regression(p2, t1)), 2) as tf.Scalar;
       return { total: loss, terms: { regression: loss } };
     },
     trainableVariables: () => [

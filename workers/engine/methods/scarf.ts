@@ -1,6 +1,7 @@
 import type * as tf from "@tensorflow/tfjs-core";
 import { z } from "zod";
 import type { MethodEnv, PretextMethod } from "./method";
+import { encodeViews } from "./encode-views";
 import { ntXent } from "./nt-xent";
 import { headSchema, projectionHead } from "./projection-head";
 import { temperatureSchema } from "./temperature";
@@ -37,7 +38,8 @@ export function createScarf(config: ScarfConfig, env: MethodEnv): PretextMethod 
     name: "scarf",
     makeViews: (x, ctx) => ({ anchor: x.clone(), corrupted: ctx.augment(x, ctx.difficulty, ctx.rng) }),
     loss(views) {
-      const loss = ntXent(project(views.anchor), project(views.corrupted), cfg.temperature); // z: [n, c]
+      const [z1, z2] = encodeViews(project, [views.anchor, views.corrupted]); // [n, c] each
+      const loss = ntXent(z1, z2, cfg.temperature);
       return { total: loss, terms: { ntxent: loss } };
     },
     trainableVariables: () => [...env.params.withPrefix("encoder/"), ...env.params.withPrefix(`${env.prefix}/head/`)],

@@ -1,6 +1,7 @@
 import type * as tf from "@tensorflow/tfjs-core";
 import { z } from "zod";
 import type { MethodEnv, PretextMethod } from "./method";
+import { encodeViews } from "./encode-views";
 import { ntXent } from "./nt-xent";
 import { headSchema, projectionHead } from "./projection-head";
 import { temperatureSchema } from "./temperature";
@@ -37,7 +38,8 @@ export function createSimclr(config: SimclrConfig, env: MethodEnv): PretextMetho
       view2: ctx.augment(x, ctx.difficulty, ctx.rng),
     }),
     loss(views) {
-      const loss = ntXent(project(views.view1), project(views.view2), cfg.temperature); // z: [n, c] each
+      const [z1, z2] = encodeViews(project, [views.view1, views.view2]); // [n, c] each
+      const loss = ntXent(z1, z2, cfg.temperature);
       return { total: loss, terms: { ntxent: loss } };
     },
     trainableVariables: () => [...env.params.withPrefix("encoder/"), ...env.params.withPrefix(`${env.prefix}/head/`)],

@@ -114,7 +114,7 @@ export async function pretrain(input: PretrainConfigInput, opts: PretrainOptions
       if (result.status !== "stopped") await tracker?.setStatus(result.status);
       return result;
     } finally {
-      setup.dispose();
+      await setup.dispose();
     }
   } catch (err) {
     await tracker?.flush().catch(() => undefined);

@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { makeAugmenter, type Augmenter } from "../augment/augmenter";
+import { ShardedEncoder } from "../backend/data-parallel/sharded-encoder";
 import type { PretrainConfig } from "../config";
 import { gatherBatch } from "../data/batches";
 import type { DatasetDescriptor } from "../data/dataset";
@@ -27,7 +28,7 @@ export interface TrainingSetup {
   totalSteps: number;
   /** Fixed probe batch [p, ...shape] and one augmented view of it, for health metrics. */
   probe: { x: tf.Tensor; view: tf.Tensor };
-  dispose(): void;
+  dispose(): Promise<void>;
 }
 
 export async function buildTrainingSetup(cfg: PretrainConfig): Promise<TrainingSetup> {
@@ -48,9 +49,11 @@ export async function buildTrainingSetup(cfg: PretrainConfig): Promise<TrainingS
   const params = new ParamSet();
   const shape = descriptor.shape;
   const encoder = buildEncoder(cfg.encoder, shape, params, "encoder", initRng);
+  // The method trains through the sharded copy; health checks and exports use `encoder` (same weights).
+  const sharded = cfg.encoderWorkers > 1 ? await ShardedEncoder.start(cfg.encoder, shape, params, { workers: cfg.encoderWorkers }) : null;
   const method = createMethod(cfg.method, {
     params,
-    encoder,
+    encoder: sharded ?? encoder,
     cloneEncoder(prefix) {
       const clone = buildEncoder(cfg.encoder, shape, params, prefix, initRng);
       params.freeze(`${prefix}/`);
@@ -77,7 +80,8 @@ export async function buildTrainingSetup(cfg: PretrainConfig): Promise<TrainingS
     stepsPerEpoch,
     totalSteps,
     probe: { x: probeX, view: probeView },
-    dispose() {
+    async dispose() {
+      await sharded?.close();
       params.dispose();
       optimizer.dispose();
       probeX.dispose();
