@@ -15,7 +15,8 @@
  *
  * The SimCLR CNN step on wasm is measured again, right after, in a child process with
  * PRETEXT_WASM_THREADS = the core count (multi-threaded XNNPACK; the backend is set up once per
- * process), so the two figures come from the same run.
+ * process), and with the encoder data-parallel over one worker thread per core (encoderWorkers),
+ * so the three figures come from the same run.
  *
  *   npm run bench -- train [--steps N] [--warmup N] [--backends wasm,cpu] [--methods simclr,…]
  *                          [--encoders cnn,mlp] [--no-torch]
@@ -31,6 +32,7 @@ import { BackendUnavailableError, initBackend, type BackendName } from "../worke
 import { parsePretrainConfig, type PretrainConfig } from "../workers/engine/config";
 import { createMethod } from "../workers/engine/methods/create-method";
 import type { StepContext } from "../workers/engine/methods/method";
+import { ShardedEncoder } from "../workers/engine/backend/data-parallel/sharded-encoder";
 import { buildEncoder, type EncoderConfig } from "../workers/engine/models/encoder";
 import { ParamSet } from "../workers/engine/models/param-set";
 import { Rng } from "../workers/engine/rng";
@@ -104,7 +106,8 @@ function benchConfig(method: MethodName, encoder: EncoderName): PretrainConfig {
 interface KernelShare { name: string; share: number }
 interface Measurement { imagesPerS: number; msPerStep: number; topKernels: KernelShare[] }
 
-async function measure(method: MethodName, encoder: EncoderName, steps: number, warmup: number, profiled: number): Promise<Measurement> {
+/** `workers` > 1: the encoder is a data-parallel ShardedEncoder (its kernels run in the workers, so none are profiled). */
+async function measure(method: MethodName, encoder: EncoderName, steps: number, warmup: number, profiled: number, workers = 1): Promise<Measurement> {
   const cfg = benchConfig(method, encoder);
   const tabular = method === "scarf";
   const inputShape = tabular ? [28 * 28] : [28, 28, 1];
@@ -112,9 +115,10 @@ async function measure(method: MethodName, encoder: EncoderName, steps: number, 
   const initRng = new Rng(1).fork("init");
   const params = new ParamSet();
   const enc = buildEncoder(cfg.encoder, inputShape, params, "encoder", initRng);
+  const sharded = workers > 1 ? await ShardedEncoder.start(cfg.encoder, inputShape, params, { workers }) : null;
   const pretext = createMethod(cfg.method, {
     params,
-    encoder: enc,
+    encoder: sharded ?? enc,
     cloneEncoder(prefix) {
       const clone = buildEncoder(cfg.encoder, inputShape, params, prefix, initRng);
       params.freeze(`${prefix}/`);
@@ -148,11 +152,12 @@ async function measure(method: MethodName, encoder: EncoderName, steps: number, 
       times.push(performance.now() - t0);
     }
     const msPerStep = median(times);
-    const profile = await tf.profile(() => {
+    const profile = profiled > 0 ? await tf.profile(() => {
       for (let i = 0; i < profiled; i++) step();
-    });
-    return { imagesPerS: (VIEWS[method] * BATCH * 1000) / msPerStep, msPerStep, topKernels: topKernels(profile) };
+    }) : null;
+    return { imagesPerS: (VIEWS[method] * BATCH * 1000) / msPerStep, msPerStep, topKernels: profile ? topKernels(profile) : [] };
   } finally {
+    await sharded?.close();
     x.dispose();
     params.dispose();
     optimizer.dispose();
@@ -259,6 +264,10 @@ export async function main(args: string[]): Promise<void> {
           const note = `same step, ${cores} XNNPACK threads (PRETEXT_WASM_THREADS=${cores}), child process`;
           rows.push([method, encoder, label, typeof threaded === "number" ? String(threaded) : "-",
             typeof threaded === "number" ? ((VIEWS.simclr * BATCH * 1000) / threaded).toFixed(0) : "-", typeof threaded === "number" ? note : `${note}: ${threaded}`]);
+          const parallel = await measure(method, encoder, opts.steps, opts.warmup, 0, cores);
+          result[`simclr_cnn_wasm-workers${cores}_images_per_s`] = Math.round(parallel.imagesPerS);
+          rows.push([method, encoder, `wasm-workers${cores}`, parallel.imagesPerS.toFixed(0), parallel.msPerStep.toFixed(0),
+            `same step, encoder data-parallel over ${cores} worker threads (encoderWorkers: ${cores}), 1 XNNPACK thread each`]);
         }
       }
     }
