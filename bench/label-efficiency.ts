@@ -11,10 +11,11 @@
  * --data is any folder with the four MNIST-format IDX gz files (train/t10k images and labels);
  * default $PRETEXT_DATA_DIR/fashion-mnist (../shared/data when unset). Nothing here depends on
  * which dataset it is. The pretraining budget is work, not wall-clock, so a busy machine takes
- * longer rather than learning less: the 60k-image CNN SimCLR run trains at 310–345 images/s with
- * PRETEXT_WASM_THREADS=2 on these idle 2-core machines, so the default 9 epochs take 26–30 min
- * (1,652 s measured at ≈ 335 images/s), within the issue's 30-minute budget. --max-minutes is only
- * a safety stop (reported). --threads N is the cores to use (default 2, unless PRETEXT_WASM_THREADS
+ * longer rather than learning less: the 60k-image CNN SimCLR run trained at 310–345 images/s with
+ * 2 XNNPACK threads on the earlier idle 2-core machines; on a slower one (2026-11-25, whose threaded
+ * step measured 259 samples/s, i.e. ≈ 35 min) 2 encoder workers trained at 318/s, so the default
+ * 9 epochs took 1,695 s, within the issue's 30-minute budget. --max-minutes is only a safety stop
+ * (reported). --threads N is the cores to use (default 2, unless PRETEXT_WASM_THREADS
  * is set): pretraining splits the encoder across N data-parallel workers (encoderWorkers), the
  * evaluation runs N XNNPACK threads. --limit N caps pool, labeled pool and test set (smoke runs).
  * --save-encoder writes the pretrained encoder.ptx (with its pretraining time) so --encoder-file
