@@ -33,6 +33,14 @@ function lossAndGrads(encoder: Encoder, x: tf.Tensor) {
   return { loss: value.dataSync()[0], grads: vars.map((v) => grads[v.name].dataSync()), dispose: () => tf.dispose([value, ...Object.values(grads)]) };
 }
 
+function expectSameLoss(x: tf.Tensor) {
+  const expected = lossAndGrads(local, x);
+  const got = lossAndGrads(sharded, x);
+  expect(got.loss).toBeCloseTo(expected.loss, 5);
+  got.dispose();
+  expected.dispose();
+}
+
 it("matches the single-thread loss and gradients, on uneven shards, leaking nothing", () => {
   for (const rows of [7, 1]) {
     const x = tf.randomUniform([rows, ...SHAPE], 0, 1, "float32", rows);
@@ -58,12 +66,8 @@ it("follows parameter updates, and serves a pass whose gradient is never asked f
   tf.tidy(() => {
     expect(Math.max(...tf.abs(tf.sub(sharded.apply(x), local.apply(x))).dataSync())).toBeLessThan(1e-5);
   });
-  const expected = lossAndGrads(local, x);
-  const got = lossAndGrads(sharded, x);
-  expect(got.loss).toBeCloseTo(expected.loss, 5);
+  expectSameLoss(x);
   tf.dispose(x);
-  got.dispose();
-  expected.dispose();
 });
 
 it("refuses two encoder calls in one loss, naming the fix", () => {
@@ -71,12 +75,8 @@ it("refuses two encoder calls in one loss, naming the fix", () => {
   const vars = params.entries().map(([, v]) => v);
   expect(() => tf.variableGrads(() => tf.add(coupledLoss(sharded.apply(x)), coupledLoss(sharded.apply(x))) as tf.Scalar, vars)).toThrow(/encodeViews/);
   // …and still works afterwards.
-  const expected = lossAndGrads(local, x);
-  const got = lossAndGrads(sharded, x);
-  expect(got.loss).toBeCloseTo(expected.loss, 5);
+  expectSameLoss(x);
   tf.dispose(x);
-  got.dispose();
-  expected.dispose();
 });
 
 it("reports a worker's failure as an error instead of hanging", () => {
