@@ -9,7 +9,7 @@ import { buildEncoder } from "../../models/encoder";
 import { ParamSet } from "../../models/param-set";
 import { Rng } from "../../rng";
 import { initBackend } from "../index";
-import { receive, send, sharedArray, TO_MAIN, TO_WORKER, type FromWorker, type ToWorker, type WorkerConfig } from "./protocol";
+import { receive, send, sharedArray, TO_MAIN, TO_WORKER, type FromWorker, type SharedArray, type ToWorker, type WorkerConfig } from "./protocol";
 
 const config = workerData as WorkerConfig;
 const signals = new Int32Array(config.signals);
@@ -35,11 +35,9 @@ try {
     }
   };
 
-  let msg = next();
-  while (msg.type !== "close") {
-    if (msg.type !== "forward") throw new Error(`expected a forward pass, got '${msg.type}'`);
-    const { shard } = msg;
-    msg = { type: "drop" };
+  /** One forward (and backward) pass; returns the message that interrupted it, if one did. */
+  const pass = (shard: SharedArray): ToWorker | null => {
+    let interrupted: ToWorker | null = null;
     try {
       loadParams();
       tf.tidy(() => {
@@ -49,7 +47,7 @@ try {
           reply({ type: "output", output: sharedArray(out.dataSync() as Float32Array, out.shape) });
           const back = next();
           if (back.type !== "backward") {
-            msg = back;
+            interrupted = back;
             throw new Dropped();
           }
           // Σ output · dLoss/dOutput has the shard's share of the loss's parameter gradient.
@@ -65,7 +63,13 @@ try {
     } catch (err) {
       if (!(err instanceof Dropped)) reply({ type: "error", message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
     }
-    if (msg.type === "drop") msg = next();
+    return interrupted;
+  };
+
+  let msg = next();
+  while (msg.type !== "close") {
+    const interrupted = msg.type === "forward" ? pass(msg.shard) : null; // a stray drop (its pass failed) is ignored
+    msg = interrupted && interrupted.type !== "drop" ? interrupted : next();
   }
 } catch (err) {
   reply({ type: "error", message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
