@@ -182,6 +182,7 @@ const ROWS: [string, string, string][] = [
   ["SSL kNN (k=200)", "knn_k200", "ssl_knn200"],
   ["SSL adapter", "adapter", "ssl_adapter"],
   ["SSL fine-tune", "finetune", "ssl_finetune"],
+  ["SSL fine-tune + FixMatch", "fixmatch", "ssl_fixmatch"],
   ["supervised from scratch", "supervised", "supervised"],
   ["raw-input linear probe", "raw_linear", "raw_linear"],
 ];

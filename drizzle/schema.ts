@@ -234,7 +234,7 @@ export const benchmarkResults = pgTable(
     encoderId: integer("encoder_id").references(() => encoders.id, { onDelete: "cascade" }),
     runId: integer("run_id").references(() => runs.id, { onDelete: "cascade" }),
     benchmark: text("benchmark").notNull(),
-    /** linear_probe, knn, finetune, adapter, supervised, raw_linear */
+    /** linear_probe, knn_k<k>, adapter, finetune, fixmatch, supervised, raw_linear */
     method: text("method").notNull(),
     labelFraction: doublePrecision("label_fraction").notNull(),
     seed: integer("seed").notNull(),

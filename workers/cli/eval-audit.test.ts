@@ -13,7 +13,7 @@ import { buildEncoder } from "@/workers/engine/models/encoder";
 import { ParamSet } from "@/workers/engine/models/param-set";
 import { encodeTensorFile } from "@/workers/engine/models/tensor-file";
 import { Rng } from "@/workers/engine/rng";
-import { tinyEvalSuite } from "@/workers/engine/test-support/tiny-configs";
+import { TINY_SUITE_RESULTS, tinyEvalSuite } from "@/workers/engine/test-support/tiny-configs";
 
 const exec = promisify(execFile);
 
@@ -43,7 +43,7 @@ describe("pretext eval and pretext audit (CLI, embedded database)", () => {
   it("evaluates an encoder file, then the encoder it registered by id; audits a dataset", async () => {
     const first = await pretext("eval", "--encoder", path.join(home, "encoder.ptx"), "--suite", path.join(home, "suite.json"), "--name", "cli-encoder");
     expect(first.stdout).toMatch(/^linear_probe\s+\d+\.\d ± 0\.0$/m);
-    expect(first.stdout).toMatch(/finished: 6 results for label-efficiency\/fashion-mnist, logged to run 1 \(encoder 1\)/);
+    expect(first.stdout).toMatch(new RegExp(`finished: ${TINY_SUITE_RESULTS} results for label-efficiency/fashion-mnist, logged to run 1 \\(encoder 1\\)`));
 
     const second = await pretext("eval", "--encoder", "1", "--suite", path.join(home, "suite.json"), "--set", "knn.k=[3]");
     expect(second.stdout).toMatch(/logged to run 2 \(encoder 1\)/);
@@ -59,7 +59,7 @@ describe("pretext eval and pretext audit (CLI, embedded database)", () => {
     try {
       expect((await listEncoders(database, { name: "cli-encoder" })).map((e) => e.version)).toEqual([1]);
       const byId = await listBenchmarkResults(database, { runId: 2 });
-      expect(byId).toHaveLength(6);
+      expect(byId).toHaveLength(TINY_SUITE_RESULTS);
       expect(byId.filter((r) => r.encoderId !== null).every((r) => r.encoderId === 1)).toBe(true);
       expect((await listArtifacts(database, 4)).map((a) => a.name)).toContain("audit.json");
     } finally {

@@ -61,7 +61,7 @@ describe("evaluate and audit jobs (embedded worker, PGlite)", () => {
     expect(results).toHaveLength(TINY_SUITE_RESULTS);
     const [encoder] = await listEncoders(t.database, { name: "tiny-encoder" });
     expect(encoder).toMatchObject({ version: 1, runId: pre.id }); // lineage: the pretraining run
-    expect(results.filter((r) => r.encoderId === encoder.id).map((r) => r.method).sort()).toEqual(["adapter", "finetune", "knn_k5", "linear_probe"]);
+    expect(results.filter((r) => r.encoderId === encoder.id).map((r) => r.method).sort()).toEqual(["adapter", "finetune", "fixmatch", "knn_k5", "linear_probe"]);
     const report = JSON.parse(new TextDecoder().decode(await readArtifactBytes(t.database, evaluation.id, "benchmark.json")));
     expect(report.results).toHaveLength(TINY_SUITE_RESULTS);
     const map = JSON.parse(new TextDecoder().decode(await readArtifactBytes(t.database, evaluation.id, "embeddings-2d.json")));

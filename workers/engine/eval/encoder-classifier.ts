@@ -10,30 +10,38 @@ import type { LinearHead } from "./probe-head";
 import { selectByValidation } from "./select-by-validation";
 import { accuracy } from "./stats";
 import type { NetworkOptions } from "./suite";
-import { trainClassifier } from "./train-classifier";
+import { trainClassifier, type ClassifierTask } from "./train-classifier";
 
 /** A fresh encoder for one training run (pretrained weights or a random init), owning its params. */
 export interface EncoderFactory {
   (seed: number): { encoder: Encoder; params: ParamSet };
 }
 
+/** Weights of a trained network (encoder and head) by parameter name, as plain arrays: nothing to dispose. */
+export type NetworkWeights = Map<string, { shape: number[]; values: Float32Array }>;
+
+export interface EncoderClassifierOptions {
+  /** A linear probe's head replaces the random head init, as in LP-FT. */
+  initialHead?: LinearHead;
+  /** A trained network's weights (encoder and head) replace the init: training continues from them. */
+  initialWeights?: NetworkWeights;
+  /** Return the kept network's weights with the result, for a protocol that continues from it. */
+  keepWeights?: boolean;
+  /** A semi-supervised term on unlabeled data, built on the network's logits (see fixmatch.ts). */
+  unlabeledLoss?(logits: (x: tf.Tensor) => tf.Tensor2D): ClassifierTask["unlabeledLoss"];
+}
+
 /**
  * Encoder + linear head trained end to end on augmented images of the labeled subset, one run per
  * learning rate in `o.lrs`, the best on validation kept (early-stopped). The encoder learns at
  * `encoderLrScale` × the head's rate: 1 from scratch, lower when fine-tuning pretrained weights.
- * `initialHead` (a linear probe's head) replaces the random head init, as in LP-FT.
  */
-export async function trainEncoderClassifier(data: LabeledData, makeEncoder: EncoderFactory, encoderLrScale: number, o: NetworkOptions, seed: number, initialHead?: LinearHead): Promise<ProtocolResult> {
+export async function trainEncoderClassifier(data: LabeledData, makeEncoder: EncoderFactory, encoderLrScale: number, o: NetworkOptions, seed: number, extra: EncoderClassifierOptions = {}): Promise<ProtocolResult & { kept?: NetworkWeights }> {
   return selectByValidation(o.lrs, async (lr) => {
     const { encoder, params } = makeEncoder(seed);
     const head = dense(params, "head", encoder.outDim, data.numClasses, new Rng(seed).fork("head"));
-    if (initialHead) {
-      if (initialHead.d !== encoder.outDim || initialHead.c !== data.numClasses) throw new Error(`initial head is [${initialHead.d}, ${initialHead.c}] but the classifier needs [${encoder.outDim}, ${data.numClasses}]`);
-      tf.tidy(() => {
-        params.get("head/kernel").assign(tf.tensor2d(initialHead.kernel, [initialHead.d, initialHead.c]));
-        params.get("head/bias").assign(tf.tensor1d(initialHead.bias));
-      });
-    }
+    if (extra.initialHead) assignHead(params, extra.initialHead, encoder.outDim, data.numClasses);
+    if (extra.initialWeights) assignWeights(params, extra.initialWeights);
     const logits = (x: tf.Tensor) => head(encoder.apply(x));
     const trained = await trainClassifier(
       {
@@ -48,6 +56,7 @@ export async function trainEncoderClassifier(data: LabeledData, makeEncoder: Enc
         trainLabels: data.fit.labels,
         valInputs: (positions) => gatherBatch(data.val, positions),
         valLabels: data.val.labels,
+        unlabeledLoss: extra.unlabeledLoss?.(logits),
       },
       lr,
       o,
@@ -57,7 +66,29 @@ export async function trainEncoderClassifier(data: LabeledData, makeEncoder: Enc
       validationAccuracy: trained.validationAccuracy,
       chosen: { lr, steps: trained.keptStep },
       test: async () => accuracy(await predictClasses(data.test.labels.length, 512, (p) => logits(gatherBatch(data.test, p))), data.test.labels),
+      keep: extra.keepWeights ? () => readWeights(params) : undefined,
       dispose: () => params.dispose(),
     };
   });
+}
+
+function assignHead(params: ParamSet, h: LinearHead, d: number, c: number): void {
+  if (h.d !== d || h.c !== c) throw new Error(`initial head is [${h.d}, ${h.c}] but the classifier needs [${d}, ${c}]`);
+  tf.tidy(() => {
+    params.get("head/kernel").assign(tf.tensor2d(h.kernel, [h.d, h.c]));
+    params.get("head/bias").assign(tf.tensor1d(h.bias));
+  });
+}
+
+function readWeights(params: ParamSet): NetworkWeights {
+  return new Map(params.entries().map(([name, v]) => [name, { shape: v.shape, values: v.dataSync() as Float32Array }]));
+}
+
+function assignWeights(params: ParamSet, weights: NetworkWeights): void {
+  const tensors = Object.fromEntries([...weights].map(([name, w]) => [name, tf.tensor(w.values, w.shape)]));
+  try {
+    params.load(tensors);
+  } finally {
+    tf.dispose(Object.values(tensors));
+  }
 }

@@ -20,11 +20,15 @@ export function cosineLr(lr: number, step: number, total: number): number {
   return 0.5 * lr * (1 + Math.cos((Math.PI * Math.min(step, total)) / total));
 }
 
-/** Mean softmax cross-entropy of logits [n, c] against integer labels [n]. */
-export function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
+/**
+ * Mean softmax cross-entropy of logits [n, c] against integer labels [n]; with `weights` [n], the
+ * mean of the weighted terms (a 0/1 mask counts masked rows in the denominator, as FixMatch does).
+ */
+export function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, weights?: tf.Tensor1D): tf.Scalar {
   return tf.tidy(() => {
     const oneHot = tf.oneHot(labels, logits.shape[1]); // [n, c]
-    return tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.logSoftmax(logits)), 1))) as tf.Scalar;
+    const perRow = tf.neg(tf.sum(tf.mul(oneHot, tf.logSoftmax(logits)), 1));
+    return tf.mean(weights ? tf.mul(perRow, weights) : perRow) as tf.Scalar;
   });
 }
 

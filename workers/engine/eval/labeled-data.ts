@@ -1,5 +1,5 @@
 import type { Augmenter } from "../augment/augmenter";
-import type { LabeledView } from "../data/splits";
+import type { LabeledView, SampleView } from "../data/splits";
 import type { Features } from "./features";
 
 /**
@@ -11,6 +11,8 @@ export interface LabeledData {
   fit: LabeledView;
   val: LabeledView;
   test: LabeledView;
+  /** The whole training pool without its labels: what semi-supervised protocols learn from. */
+  unlabeled: SampleView;
   /** Frozen-encoder embeddings of the same rows: [fit.n, d], [val.n, d], [test.n, d]. */
   features: { fit: Features; val: Features; test: Features };
   augment: Augmenter;

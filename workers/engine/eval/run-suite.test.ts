@@ -40,16 +40,17 @@ describe("runEvaluationSuite on a Fashion-MNIST subset", () => {
         linearProbe: { l2Grid: [1e-3, 1e-1], maxSteps: 300, cvFolds: 2 },
         adapter: NET,
         finetune: NET,
+        fixmatch: { ...NET, unlabeledBatchSize: 64 },
         supervised: { ...NET, lrs: [1e-3] },
       },
       randomEncoderFile(),
       tracker,
       { onProgress: (p) => progress.push(p.done) },
     );
-    const methods = ["linear_probe", "knn_k10", "adapter", "finetune", "supervised", "raw_linear"];
+    const methods = ["linear_probe", "knn_k10", "adapter", "finetune", "fixmatch", "supervised", "raw_linear"];
     expect(result.status).toBe("finished");
     expect(result.results).toHaveLength(2 * 2 * methods.length);
-    expect(progress.at(-1)).toBe(24);
+    expect(progress.at(-1)).toBe(28);
     expect(new Set(result.results.map((r) => r.method))).toEqual(new Set(methods));
     expect(result.results.every((r) => r.value >= 0 && r.value <= 1 && r.metric === "test_accuracy")).toBe(true);
     expect(result.results.filter((r) => r.encoderId === null).map((r) => r.method).sort()).toEqual(Array(4).fill("raw_linear").concat(Array(4).fill("supervised")).sort());
@@ -61,10 +62,10 @@ describe("runEvaluationSuite on a Fashion-MNIST subset", () => {
     expect(tracker.encoders).toHaveLength(1);
     expect(tracker.encoders[0]).toMatchObject({ name: "test-encoder", version: 1, artifactName: "encoder.ptx", embeddingDim: 32, datasetName: "fashion-mnist" });
     expect(tracker.artifacts.has("encoder.ptx")).toBe(true);
-    expect(tracker.benchmarkResults).toHaveLength(24);
+    expect(tracker.benchmarkResults).toHaveLength(28);
     expect(tracker.benchmarkResults.filter((r) => r.encoderId !== null).every((r) => r.encoderId === result.encoderId)).toBe(true);
     const report = JSON.parse(new TextDecoder().decode(tracker.artifacts.get(BENCHMARK_ARTIFACT)!.data));
-    expect(report.summary).toHaveLength(12);
+    expect(report.summary).toHaveLength(14);
     const map = JSON.parse(new TextDecoder().decode(tracker.artifacts.get("embeddings-2d.json")!.data));
     expect(map.encoder).toEqual({ id: result.encoderId, name: "test-encoder", version: 1 });
     expect(map.points).toHaveLength(500);

@@ -11,6 +11,7 @@ import { loadEncoder, readEncoderMeta, type EncoderMeta } from "./encoder-file";
 import { EMBEDDING_MAP_ARTIFACT, embeddingMap } from "./embedding-map";
 import { embedView, rawFeatures, selectRows, type Features } from "./features";
 import { finetune } from "./finetune";
+import { fixmatch } from "./fixmatch";
 import { stratifiedHoldout } from "./holdout";
 import { knnClassify } from "./knn";
 import { subView, type LabeledData } from "./labeled-data";
@@ -125,6 +126,8 @@ async function evaluate(suite: EvalSuite, meta: EncoderMeta, dataset: Dataset, e
   const encoderId = c.encoder?.id ?? null;
   const rawTest = suite.baselines.includes("raw_linear") ? rawFeatures(test) : null;
   const augment = makeAugmenter(dataset.descriptor.kind, suite.augment);
+  const strongAugment = makeAugmenter(dataset.descriptor.kind, suite.fixmatch.strongAugment);
+  const unlabeled = { source: pool.source, shape: pool.shape, indices: pool.indices };
   const methods = [
     ...suite.protocols.flatMap((p) => (p === "knn" ? suite.knn.k.map((k) => `knn_k${k}`) : [p])),
     ...suite.baselines,
@@ -144,12 +147,15 @@ async function evaluate(suite: EvalSuite, meta: EncoderMeta, dataset: Dataset, e
         fit: subView(labeled, fit),
         val: subView(labeled, val),
         test,
+        unlabeled,
         features: { fit: selectRows(labeledFeatures, fit), val: selectRows(labeledFeatures, val), test: testFeatures },
         augment,
         augmentStrength: suite.augmentStrength,
       };
       const probe = { ...suite.linearProbe, numClasses, validationFraction: suite.validationFraction, seed };
       const batch: BenchmarkResultInput[] = [];
+      // FixMatch continues from this cell's fine-tuned network: fine-tuning runs once for both
+      const finetuned = lazy(() => finetune(data, encoderBytes, suite.finetune, suite.linearProbe, seed, suite.protocols.includes("fixmatch")));
       for (const method of methods) {
         if (c.opts.signal?.aborted) return finish("cancelled");
         const outcome = await runMethod(method);
@@ -174,7 +180,8 @@ async function evaluate(suite: EvalSuite, meta: EncoderMeta, dataset: Dataset, e
           return { accuracy: accuracy(predicted, test.labels) };
         }
         if (method === "adapter") return adapterProtocol(data, suite.adapter, suite.linearProbe, seed);
-        if (method === "finetune") return finetune(data, encoderBytes, suite.finetune, suite.linearProbe, seed);
+        if (method === "finetune") return finetuned();
+        if (method === "fixmatch") return fixmatch(data, encoderBytes, (await finetuned()).kept!, suite.fixmatch, strongAugment, seed);
         if (method === "supervised") return supervisedBaseline(data, meta.encoder, meta.inputShape, suite.supervised, seed);
         const r = await linearProbe(rawFeatures(labeled), labeled.labels, rawTest!, test.labels, probe);
         return { accuracy: r.accuracy, chosen: { l2: r.l2 } };
@@ -186,6 +193,11 @@ async function evaluate(suite: EvalSuite, meta: EncoderMeta, dataset: Dataset, e
   function finish(status: EvalSuiteResult["status"]): EvalSuiteResult {
     return { status, backend: c.backend, benchmark: c.benchmark, encoderId, results, summary: summarize(results, suite.baselines), chosen };
   }
+}
+
+function lazy<T>(make: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined;
+  return () => (value ??= make());
 }
 
 /** mean ± std over seeds per (method, fraction), in the order the methods ran. */

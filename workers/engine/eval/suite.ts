@@ -4,7 +4,7 @@ import { BACKEND_NAMES } from "../backend";
 import { datasetSpecSchema } from "../data/dataset-spec";
 
 /** Protocols that evaluate the encoder under test. */
-export const PROTOCOLS = ["linear_probe", "knn", "adapter", "finetune"] as const;
+export const PROTOCOLS = ["linear_probe", "knn", "adapter", "finetune", "fixmatch"] as const;
 /** Reference methods run beside them on the same labeled subsets (no encoder). */
 export const BASELINES = ["supervised", "raw_linear"] as const;
 export type Protocol = (typeof PROTOCOLS)[number];
@@ -81,6 +81,25 @@ export const evalSuiteSchema = z
       .prefault({}),
     adapter: networkSchema.extend({ bottleneck: z.number().int().min(1).default(64) }).prefault({ lrs: [1e-3, 3e-3] }),
     finetune: networkSchema.extend({ encoderLrScale: z.number().positive().max(1).default(0.1) }).prefault({}),
+    /**
+     * FixMatch from the fine-tuned network (see fixmatch.ts): `batchSize` labeled and
+     * `unlabeledBatchSize` unlabeled samples per step, the whole schedule kept ("last"): it starts
+     * from fine-tuning's choice, and a few dozen validation images cannot pick a better checkpoint.
+     */
+    fixmatch: networkSchema
+      .extend({
+        encoderLrScale: z.number().positive().max(1).default(0.1),
+        batchSize: z.number().int().min(1).default(64),
+        maxSteps: z.number().int().min(1).default(800),
+        keep: z.enum(["best", "last"]).default("last"),
+        unlabeledBatchSize: z.number().int().min(1).default(128),
+        /** Confidence a weak view's prediction needs to become a pseudo-label. */
+        threshold: z.number().gt(0).max(1).default(0.95),
+        unlabeledWeight: z.number().min(0).default(1),
+        strongAugment: augmentSchema.prefault({ crop: 1, flip: 1, colorJitter: 0.8, noise: 0.3, cutout: 0.5 }),
+        strongStrength: z.number().min(0).max(1).default(1),
+      })
+      .prefault({}),
     supervised: networkSchema.prefault({ lrs: [1e-3, 3e-3] }),
     /** Augmentations of fine-tuning and of the supervised baseline (the same for both), at `augmentStrength`. */
     augment: augmentSchema.prefault({ crop: 1, flip: 1, colorJitter: 0.5, noise: 0.2, cutout: 0 }),

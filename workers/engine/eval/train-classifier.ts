@@ -23,6 +23,16 @@ export interface ClassifierTask {
   /** Validation inputs at row positions (never augmented). */
   valInputs(positions: Int32Array): tf.Tensor;
   valLabels: Int32Array;
+  /**
+   * A loss on unlabeled data added to each step's labeled cross-entropy (semi-supervised training):
+   * prepares its batch (e.g. pseudo-labels, outside the gradient) and returns the loss to differentiate.
+   */
+  unlabeledLoss?(rng: Rng): UnlabeledTerm;
+}
+
+export interface UnlabeledTerm {
+  loss(): tf.Scalar;
+  dispose(): void;
 }
 
 export interface TrainedClassifier {
@@ -59,8 +69,13 @@ export async function trainClassifier(task: ClassifierTask, lr: number, o: Netwo
       const y = tf.tensor1d(Int32Array.from(positions, (p) => task.trainLabels[p]), "int32");
       const stepLr = cosineLr(lr, step, total);
       const groups = task.groups.map((g, i) => ({ vars: g.vars, optimizer: optimizers[i], lr: stepLr * g.lrScale }));
-      gradientStep(groups, () => crossEntropy(task.logits(x), y));
+      const unlabeled = task.unlabeledLoss?.(rng);
+      gradientStep(groups, () => {
+        const labeled = crossEntropy(task.logits(x), y);
+        return unlabeled ? tf.add(labeled, unlabeled.loss()) : labeled;
+      });
       tf.dispose([x, y]);
+      unlabeled?.dispose();
       step += 1;
       if (earlyStopping && (step % o.evalEvery === 0 || step === total)) {
         const acc = await evaluate(task, 512);

@@ -28,9 +28,10 @@ export const tinyEvalSuite = (overrides: Record<string, unknown> = {}) => ({
   linearProbe: { l2Grid: [1e-2], maxSteps: 40, minSteps: 20 },
   adapter: TINY_NET,
   finetune: TINY_NET,
+  fixmatch: { ...TINY_NET, unlabeledBatchSize: 32 },
   supervised: TINY_NET,
   ...overrides,
 });
 
-/** What tinyEvalSuite stores per run: linear_probe, knn_k5, adapter, finetune, supervised, raw_linear. */
-export const TINY_SUITE_RESULTS = 6;
+/** What tinyEvalSuite stores per run: linear_probe, knn_k5, adapter, finetune, fixmatch, supervised, raw_linear. */
+export const TINY_SUITE_RESULTS = 7;
