@@ -51,18 +51,25 @@ export async function buildTrainingSetup(cfg: PretrainConfig): Promise<TrainingS
   const encoder = buildEncoder(cfg.encoder, shape, params, "encoder", initRng);
   // The method trains through the sharded copy; health checks and exports use `encoder` (same weights).
   const sharded = cfg.encoderWorkers > 1 ? await ShardedEncoder.start(cfg.encoder, shape, params, { workers: cfg.encoderWorkers }) : null;
-  const method = createMethod(cfg.method, {
-    params,
-    encoder: sharded ?? encoder,
-    cloneEncoder(prefix) {
-      const clone = buildEncoder(cfg.encoder, shape, params, prefix, initRng);
-      params.freeze(`${prefix}/`);
-      return clone;
-    },
-    inputShape: shape,
-    rng: initRng,
-    prefix: cfg.method.name,
-  });
+  let method: PretextMethod;
+  try {
+    method = createMethod(cfg.method, {
+      params,
+      encoder: sharded ?? encoder,
+      cloneEncoder(prefix) {
+        const clone = buildEncoder(cfg.encoder, shape, params, prefix, initRng);
+        params.freeze(`${prefix}/`);
+        return clone;
+      },
+      inputShape: shape,
+      rng: initRng,
+      prefix: cfg.method.name,
+    });
+  } catch (err) {
+    await sharded?.close(); // a worker daemon would otherwise keep the threads of every such failed job
+    params.dispose();
+    throw err;
+  }
   const augment = makeAugmenter(descriptor.kind, cfg.augment);
   const probePositions = new Rng(cfg.seed).fork("probe").permutation(pool.indices.length).subarray(0, cfg.health.probeSize);
   const probeX = gatherBatch(pool, probePositions);
