@@ -1,4 +1,5 @@
-import { expect, it } from "vitest";
+import { expect, it, vi } from "vitest";
+import { ShardedEncoder } from "../backend/data-parallel/sharded-encoder";
 import type { PretrainConfigInput } from "../config";
 import { pretrain } from "./pretrain";
 
@@ -31,4 +32,12 @@ it.each([
   const near = (a: number, b: number) => expect(Math.abs(a - b)).toBeLessThan(1e-2 * Math.abs(b));
   later.forEach((s, i) => near(parallel.history.steps[i + 1].loss, s.loss));
   parallel.history.health.forEach((h, i) => near(h.effectiveRank, single.history.health[i].effectiveRank));
+});
+
+it("a method that cannot be built fails the run with its own error and closes the workers already started", async () => {
+  const close = vi.spyOn(ShardedEncoder.prototype, "close"); // observes; the real close runs
+  const cfg = tinyConfig({ name: "scarf" }, { kind: "mlp", hidden: [32], embeddingDim: 16 });
+  await expect(pretrain({ ...cfg, encoderWorkers: 2 })).rejects.toThrow(/SCARF works on tabular rows/);
+  expect(close).toHaveBeenCalledTimes(1);
+  close.mockRestore();
 });
