@@ -23,7 +23,7 @@ import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
 import type { Encoder, EncoderConfig } from "../../models/encoder";
 import type { ParamSet } from "../../models/param-set";
 import { backendName } from "../index";
-import { receive, send, sharedArray, TO_MAIN, TO_WORKER, type FromWorker, type ToWorker, type WorkerConfig } from "./protocol";
+import { receive, send, sharedArray, TO_MAIN, TO_WORKER, type FromWorker, type SharedArray, type ToWorker, type WorkerConfig } from "./protocol";
 
 /** A worker that does not answer within this time is taken to be dead (a pass takes < 1 s). */
 const ANSWER_TIMEOUT_MS = 120_000;
@@ -101,13 +101,7 @@ export class ShardedEncoder implements Encoder {
     const n = x.shape[0];
     const used = this.shards.slice(0, Math.min(n, this.shards.length));
     const rows = used.map((_, i) => Math.floor(((i + 1) * n) / used.length) - Math.floor((i * n) / used.length));
-    const data = x.dataSync() as Float32Array;
-    const rowSize = x.size / n;
-    let at = 0;
-    used.forEach((s, i) => {
-      this.post(s, { type: "forward", shard: sharedArray(data.subarray(at * rowSize, (at + rows[i]) * rowSize), [rows[i], ...x.shape.slice(1)]) });
-      at += rows[i];
-    });
+    splitRows(x, rows).forEach((shard, i) => this.post(used[i], { type: "forward", shard }));
     this.pending = { shards: used, call };
     const outputs = used.map((s) => {
       const { output } = this.answer(s, "output");
@@ -122,12 +116,7 @@ export class ShardedEncoder implements Encoder {
     }
     const used = this.pending.shards;
     this.pending = null;
-    const data = dy.dataSync() as Float32Array;
-    let at = 0;
-    used.forEach((s, i) => {
-      this.post(s, { type: "backward", dy: sharedArray(data.subarray(at * dy.shape[1], (at + rows[i]) * dy.shape[1]), [rows[i], dy.shape[1]]) });
-      at += rows[i];
-    });
+    splitRows(dy, rows).forEach((shard, i) => this.post(used[i], { type: "backward", dy: shard }));
     for (const s of used) this.answer(s, "grads");
     const sum = new Float32Array(used[0].grads);
     for (const s of used.slice(1)) for (let j = 0; j < sum.length; j++) sum[j] += s.grads[j];
@@ -185,4 +174,16 @@ function spawnWorker(config: WorkerConfig, transferList: MessagePort[]): Worker 
          .then(([esm, cjs]) => { cjs.register(); esm.register(); return import(${JSON.stringify(WORKER_URL)}); })`
     : `import(${JSON.stringify(WORKER_URL)})`;
   return new Worker(boot, { eval: true, workerData: config, transferList, env: { ...process.env, PRETEXT_WASM_THREADS: "1" } });
+}
+
+/** Consecutive row blocks of `t` ([n, ...]) of `rows[i]` rows each, copied into shared memory. */
+function splitRows(t: tf.Tensor, rows: number[]): SharedArray[] {
+  const data = t.dataSync() as Float32Array;
+  const rowSize = t.size / t.shape[0];
+  let at = 0;
+  return rows.map((r) => {
+    const block = sharedArray(data.subarray(at * rowSize, (at + r) * rowSize), [r, ...t.shape.slice(1)]);
+    at += r;
+    return block;
+  });
 }
