@@ -42,7 +42,7 @@ describe("runs table and compare view against next start", () => {
     }
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.on("console", (m) => m.type() === "error" && browserErrors.push(m.text()));
+    page.on("console", (m) => m.type() === "error" && browserErrors.push(`${m.text()} (${m.location().url})`)); // the URL names a failed resource
     page.on("pageerror", (e) => browserErrors.push(e.message));
   });
   after(async () => {
