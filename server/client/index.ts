@@ -38,6 +38,9 @@ export interface SeriesResponse {
   timestamps: number[];
 }
 
+/** Where `npm run dev` and `npm start` serve the app. */
+export const DEFAULT_APP_URL = "http://localhost:3000";
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class PretextClient {
@@ -46,7 +49,7 @@ export class PretextClient {
   private readonly backoffMs: number;
 
   constructor(opts: ClientOptions = {}) {
-    this.baseUrl = (opts.baseUrl ?? process.env.PRETEXT_URL ?? "http://localhost:3000").replace(/\/$/, "");
+    this.baseUrl = (opts.baseUrl ?? (process.env.PRETEXT_URL || DEFAULT_APP_URL)).replace(/\/$/, "");
     this.attempts = opts.attempts ?? 6;
     this.backoffMs = opts.backoffMs ?? 200;
   }
@@ -76,6 +79,11 @@ export class PretextClient {
       if (res.status < 500 && res.status !== 429) break;
     }
     throw lastError;
+  }
+
+  /** Enqueues a sweep: a parent run and one trial run per assignment (server/jobs/sweeps.ts). */
+  launchSweep(config: unknown): Promise<{ parent: Run; trials: Run[] }> {
+    return this.request("POST", "/api/v1/sweeps", config);
   }
 
   createRun(input: CreateRun = {}): Promise<Run> {

@@ -4,7 +4,7 @@
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { PGlite } from "@electric-sql/pglite";
+import { PGlite, type Transaction } from "@electric-sql/pglite";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
@@ -14,9 +14,17 @@ import * as schema from "@/drizzle/schema";
 
 export type Db = ReturnType<typeof drizzlePg<typeof schema>> | ReturnType<typeof drizzlePglite<typeof schema>>;
 
+/** What Pretext uses of a PGlite client: the real one, or a worker thread's proxy of it (./pglite-proxy). */
+export interface PgliteClient {
+  query: PGlite["query"];
+  exec: PGlite["exec"];
+  transaction<T>(fn: (tx: Pick<Transaction, "query" | "exec">) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
 export type Database =
   | { kind: "postgres"; db: Db; pool: pg.Pool; close(): Promise<void> }
-  | { kind: "pglite"; db: Db; client: PGlite; close(): Promise<void> };
+  | { kind: "pglite"; db: Db; client: PgliteClient; close(): Promise<void> };
 
 // Resolved from the project root: Next.js bundles this module, so import.meta.url is not a guide.
 const migrationsFolder = path.resolve(process.env.PRETEXT_MIGRATIONS_DIR ?? "drizzle/migrations");
@@ -60,6 +68,23 @@ export async function openDatabase(opts: { databaseUrl?: string; dataDir?: strin
   };
 }
 
+/** The app's embedded database as a worker thread sees it: through a proxy, already migrated. */
+export function pgliteDatabaseOver(client: PgliteClient): Database {
+  // drizzle only calls query and transaction, which the proxy serves.
+  return { kind: "pglite", db: drizzlePglite(client as PGlite, { schema }), client, close: () => client.close() };
+}
+
+/** The live process that holds the embedded database (the app, or a CLI command), if any. */
+export function embeddedDatabaseOwner(dataDir = path.join(pretextHome(), "db")): number | null {
+  let owner: number;
+  try {
+    owner = Number(readFileSync(`${dataDir}.lock`, "utf8"));
+  } catch {
+    return null;
+  }
+  return owner !== process.pid && isAlive(owner) ? owner : null;
+}
+
 /**
  * PGlite is a single-process database: a second process opening the same directory would corrupt
  * it. A lock file holding the owner's pid turns that into a clear error (a dead owner's lock is taken over).
@@ -70,8 +95,8 @@ function lockDataDir(dataDir: string): () => void {
   try {
     writeFileSync(lock, String(process.pid), { flag: "wx" });
   } catch {
-    const owner = Number(readFileSync(lock, "utf8"));
-    if (owner !== process.pid && isAlive(owner)) {
+    const owner = embeddedDatabaseOwner(dataDir);
+    if (owner !== null) {
       throw new Error(
         `the embedded database ${dataDir} is in use by process ${owner} (is \`npm run dev\` running?). ` +
           "Stop it, or log through the app with PRETEXT_URL=http://localhost:3000, or use DATABASE_URL.",

@@ -150,8 +150,14 @@ export async function refreshSweepParent(database: Database, parentRunId: number
   }
   const parent = await getRun(database, parentRunId);
   const done = summary.trials.every((t) => t.status === "finished" || t.status === "failed" || t.status === "cancelled");
-  if (done && parent.status === "running") {
-    const failed = summary.trials.filter((t) => t.status !== "finished").length;
-    await setRunStatus(database, parentRunId, "finished", failed ? `${failed} of ${summary.trials.length} trials did not finish` : undefined);
+  if (!done || (parent.status !== "running" && parent.status !== "queued")) return;
+  const unfinished = summary.trials.filter((t) => t.status !== "finished");
+  if (unfinished.length === summary.trials.length) {
+    // Nothing to compare: the sweep failed, and the first trial's reason is usually every trial's.
+    const [first] = await database.db.select({ reason: runs.statusReason }).from(runs).where(eq(runs.id, unfinished[0].runId));
+    const reason = `all ${unfinished.length} trials ${unfinished.every((t) => t.status === "cancelled") ? "were cancelled" : "failed"}`;
+    await setRunStatus(database, parentRunId, unfinished.every((t) => t.status === "cancelled") ? "cancelled" : "failed", first?.reason ? `${reason}; trial ${unfinished[0].runId}: ${first.reason}` : reason);
+    return;
   }
+  await setRunStatus(database, parentRunId, "finished", unfinished.length ? `${unfinished.length} of ${summary.trials.length} trials did not finish` : undefined);
 }

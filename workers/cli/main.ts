@@ -8,14 +8,13 @@
  *   pretext audit --dataset <name>                  audit a dataset (duplicates, overlap, balance, gap)
  *   pretext cancel <run id>                         cancel a queued or running run
  *   pretext app [--port 3000]                       serve the web app (production build)
- * Logging goes to the app at $PRETEXT_URL when set, else straight into the database
- * ($DATABASE_URL, or the embedded one under $PRETEXT_HOME).
+ * Work goes to the running app when there is one (./target.ts: $PRETEXT_URL, or the app that holds
+ * the embedded database), else straight into the database ($DATABASE_URL, or the embedded one).
  */
 import { spawnSync } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type PgBoss from "pg-boss";
-import { PretextClient } from "@/server/client";
 import { getDatabase } from "@/server/db";
 import { createRun } from "@/server/services/runs";
 import { LocalRunTracker } from "@/server/tracking/local-tracker";
@@ -29,6 +28,7 @@ import { EVAL_USAGE, evalCommand, parseEvalArgs, type RegisteredEncoderLoader } 
 import { loadEncoderSource, registeredDatasetSpec } from "@/workers/worker/job-configs";
 import { requestedEvaluations, type Launch } from "@/workers/worker/requested-evaluation";
 import { startWorker } from "@/workers/worker/worker";
+import { appTarget } from "./target";
 
 const USAGE = `usage: pretext <command> [options]
 
@@ -59,8 +59,8 @@ interface OpenedTracker {
 
 async function openTracker(experiment: string, name: string, config: Record<string, unknown>): Promise<OpenedTracker> {
   const run = { experiment, name, config, status: "queued" as const };
-  if (process.env.PRETEXT_URL) {
-    const client = new PretextClient();
+  const client = await appTarget();
+  if (client) {
     const created = await client.createRun(run);
     const tracker = client.tracker(created.id);
     return { tracker, where: `${client.baseUrl}/runs/${created.id}`, registered: {}, launch: (input) => client.launch(input), close: async () => tracker.close() };
@@ -131,8 +131,9 @@ async function enqueueTrain(args: string[]) {
   const config = JSON.parse(await readFile(parsed.config, "utf8")) as Record<string, unknown>;
   for (const assignment of parsed.sets) applySet(config, assignment);
   const input = { kind: "pretrain" as const, experiment: "pretrain", name: typeof config.name === "string" ? config.name : undefined, config };
-  if (process.env.PRETEXT_URL) {
-    const { run, jobId } = await new PretextClient().launch(input);
+  const client = await appTarget();
+  if (client) {
+    const { run, jobId } = await client.launch(input);
     console.log(`queued run ${run.id} (job ${jobId})`);
     return;
   }
@@ -151,11 +152,14 @@ async function sweep(args: string[]) {
   const file = flag(args, "--config");
   if (!file) throw new Error("usage: pretext sweep --config <sweep.json>");
   const config = JSON.parse(await readFile(file, "utf8")) as unknown;
+  const report = ({ parent, trials }: { parent: { id: number }; trials: { id: number }[] }) =>
+    console.log(`queued sweep run ${parent.id} with ${trials.length} trials (runs ${trials.map((t) => t.id).join(", ")})`);
+  const client = await appTarget();
+  if (client) return report(await client.launchSweep(config));
   const database = await getDatabase();
   const queue = await getQueue(database);
   try {
-    const { parent, trials } = await launchSweep(database, queue, config);
-    console.log(`queued sweep run ${parent.id} with ${trials.length} trials (runs ${trials.map((t) => t.id).join(", ")})`);
+    report(await launchSweep(database, queue, config));
   } finally {
     await queue.stop({ graceful: false, wait: true });
     await database.close();
@@ -189,8 +193,9 @@ async function worker(args: string[]) {
 async function cancel(args: string[]) {
   const runId = Number(args[0]);
   if (!Number.isInteger(runId) || runId <= 0) throw new Error("usage: pretext cancel <run id>");
-  if (process.env.PRETEXT_URL) {
-    await new PretextClient().cancel(runId);
+  const client = await appTarget();
+  if (client) {
+    await client.cancel(runId);
   } else {
     const database = await getDatabase();
     const queue = await getQueue(database);

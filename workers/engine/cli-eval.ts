@@ -57,7 +57,7 @@ export async function readEncoderArg(arg: string, registered?: RegisteredEncoder
   const isFile = await stat(arg).then((s) => s.isFile(), () => false);
   if (isFile) return { bytes: new Uint8Array(await readFile(arg)) };
   if (!/^[1-9]\d*$/.test(arg)) throw new Error(`--encoder: "${arg}" is neither an encoder file nor a registered encoder id`);
-  if (!registered) throw new Error(`--encoder ${arg}: a registered encoder is read from the database; unset PRETEXT_URL, or pass its encoder file`);
+  if (!registered) throw new Error(`--encoder ${arg}: a registered encoder is read from the database, which this command cannot open while it works through the app; pass the encoder file (the run's encoder.ptx artifact) instead`);
   return registered(Number(arg));
 }
 

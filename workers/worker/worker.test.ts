@@ -12,7 +12,7 @@ import { launchSweep, sweepSummary } from "@/server/jobs/sweeps";
 import { getRun } from "@/server/services/runs";
 import { readSeries } from "@/server/services/series";
 import { openTestDatabase, type TestDatabase } from "@/server/testing/databases";
-import { startWorker } from "./worker";
+import { startEmbeddedWorker } from "./embedded";
 import { tinyPretrainConfig } from "@/workers/engine/test-support/tiny-configs";
 
 
@@ -133,44 +133,86 @@ describe("workers on PostgreSQL (separate processes)", () => {
   });
 });
 
-describe("embedded mode: worker in this process on PGlite", () => {
-  it("launches, runs and finishes a job and a sweep", async () => {
-    const t = await openTestDatabase("pglite");
-    const queue = await createQueue(t.database);
-    const worker = await startWorker({ database: t.database, queue, log: () => {} });
-    try {
-      const { run } = await launchRun(t.database, queue, { config: tinyPretrainConfig() });
-      const done = await waitFor("the run to finish", async () => {
-        const r = await getRun(t.database, run.id);
-        return (r.status === "finished" || r.status === "failed") && r;
-      });
-      expect(done.status).toBe("finished");
-      expect(done.worker).toBe(worker.id);
-      expect((await readSeries(t.database, run.id, "loss")).total).toBe(4);
+describe("embedded mode: a worker thread on this process's PGlite", () => {
+  let t: TestDatabase;
+  let queue: PgBoss;
+  let worker: Awaited<ReturnType<typeof startEmbeddedWorker>>;
+  beforeAll(async () => {
+    t = await openTestDatabase("pglite");
+    queue = await createQueue(t.database);
+    worker = await startEmbeddedWorker(t.database, "embedded-test");
+  });
+  afterAll(async () => {
+    await worker?.stop();
+    await queue?.stop({ graceful: false, wait: true });
+    await t?.drop();
+  });
 
-      const { parent, trials } = await launchSweep(t.database, queue, {
-        name: "lr-sweep",
-        base: tinyPretrainConfig(),
-        parameters: { "optimizer.lr": { values: [0.01, 0.001] } },
-        budget: 5,
-      });
-      expect(trials).toHaveLength(2);
-      const finishedParent = await waitFor("the sweep to finish", async () => {
-        const p = await getRun(t.database, parent.id);
-        return p.status === "finished" && p;
-      });
-      const summary = await sweepSummary(t.database, parent.id);
-      expect(summary.trials.map((tr) => [tr.params["optimizer.lr"], tr.status])).toEqual([
-        [0.01, "finished"],
-        [0.001, "finished"],
-      ]);
-      const best = summary.trials.reduce((b, tr) => (tr.value! < b.value! ? tr : b));
-      expect(summary.best?.runId).toBe(best.runId);
-      expect(finishedParent.tags.best_run).toBe(String(best.runId));
-    } finally {
-      await worker.stop();
-      await queue.stop({ graceful: false, wait: true });
-      await t.drop();
-    }
+  it("launches, runs and finishes a job and a sweep", async () => {
+    const { run } = await launchRun(t.database, queue, { config: tinyPretrainConfig() });
+    const done = await waitFor("the run to finish", async () => {
+      const r = await getRun(t.database, run.id);
+      return (r.status === "finished" || r.status === "failed") && r;
+    });
+    expect(done.status).toBe("finished");
+    expect(done.worker).toBe(worker.name);
+    expect((await readSeries(t.database, run.id, "loss")).total).toBe(4);
+
+    const { parent, trials } = await launchSweep(t.database, queue, {
+      name: "lr-sweep",
+      base: tinyPretrainConfig(),
+      parameters: { "optimizer.lr": { values: [0.01, 0.001] } },
+      budget: 5,
+    });
+    expect(trials).toHaveLength(2);
+    const finishedParent = await waitFor("the sweep to finish", async () => {
+      const p = await getRun(t.database, parent.id);
+      return p.status === "finished" && p;
+    });
+    const summary = await sweepSummary(t.database, parent.id);
+    expect(summary.trials.map((tr) => [tr.params["optimizer.lr"], tr.status])).toEqual([
+      [0.01, "finished"],
+      [0.001, "finished"],
+    ]);
+    const best = summary.trials.reduce((b, tr) => (tr.value! < b.value! ? tr : b));
+    expect(summary.best?.runId).toBe(best.runId);
+    expect(finishedParent.tags.best_run).toBe(String(best.runId));
+  });
+
+  it("keeps this thread free while it trains, and cancels within 5 seconds", async () => {
+    const { run } = await launchRun(t.database, queue, {
+      experiment: "cancel",
+      config: tinyPretrainConfig({ data: { limit: 4096 }, epochs: 50 }),
+    });
+    await waitFor("training to start", async () => (await readSeries(t.database, run.id, "loss").catch(() => null))?.total);
+    // While the thread trains, this thread's timers keep firing: count ticks of a 10 ms timer over 1 s.
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 10);
+    await new Promise((r) => setTimeout(r, 1000));
+    clearInterval(timer);
+    expect(ticks).toBeGreaterThan(20);
+    const asked = Date.now();
+    await cancelRun(t.database, queue, run.id);
+    const [attempt] = await waitFor("the attempt to end", async () => {
+      const a = await attemptsOf(t.database, run.id);
+      return a[0]?.outcome !== "running" && a;
+    }, 10_000);
+    expect(attempt.outcome).toBe("cancelled");
+    expect(attempt.endedAt!.getTime() - asked).toBeLessThan(5000);
+  });
+
+  it("sweeps whose trials all fail are failed, with the reason", async () => {
+    const { parent } = await launchSweep(t.database, queue, {
+      name: "broken-sweep",
+      base: tinyPretrainConfig({ dataset: { kind: "idx", dir: "no-such-dataset" } }),
+      parameters: { "optimizer.lr": { values: [0.01, 0.001] } },
+      budget: 2,
+    });
+    const failed = await waitFor("the sweep to end", async () => {
+      const p = await getRun(t.database, parent.id);
+      return p.status !== "queued" && p.status !== "running" && p;
+    });
+    expect(failed.status).toBe("failed");
+    expect(failed.statusReason).toMatch(/all 2 trials failed.*no-such-dataset/);
   });
 });

@@ -17,6 +17,7 @@ import { getRun, setRunStatus, updateRun } from "@/server/services/runs";
 import { LocalRunTracker } from "@/server/tracking/local-tracker";
 import { initBackend } from "@/workers/engine/backend";
 import { ConfigError } from "@/workers/engine/config";
+import { DatasetError } from "@/workers/engine/data/dataset";
 import { runJobHandlers, scheduledTasks, type JobOutcome } from "./handlers";
 import { SystemSampler } from "./system-metrics";
 
@@ -99,9 +100,9 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       await finish("failed", { error: message }).catch(() => {});
-      if (err instanceof ConfigError || (err instanceof PretextError && err.status < 500)) {
-        // A bad config or a missing input (unknown encoder, artifact): another attempt would fail
-        // the same way, so the run fails now and the job ends.
+      if (err instanceof ConfigError || err instanceof DatasetError || (err instanceof PretextError && err.status < 500)) {
+        // A bad config or a missing input (dataset, unknown encoder, artifact): another attempt
+        // would fail the same way, so the run fails now and the job ends.
         await setRunStatus(database, runId, "failed", message).catch(() => {});
         return;
       }

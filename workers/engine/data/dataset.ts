@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 
@@ -46,7 +47,41 @@ export async function checksumFiles(root: string, files: string[]): Promise<stri
   return hash.digest("hex");
 }
 
-/** Where datasets live: $PRETEXT_DATA_DIR, else `data/` under $PRETEXT_HOME (default `.pretext`). */
+/**
+ * The folders datasets are read from, in order: $PRETEXT_DATA_DIR when set; otherwise `data/` under
+ * $PRETEXT_HOME (default `.pretext`, where downloads go) and then `../shared/data`, a data folder
+ * shared by the checkouts beside it. The CLI, the embedded worker and `pretext worker` all use this.
+ */
+export function dataDirs(): string[] {
+  if (process.env.PRETEXT_DATA_DIR) return [path.resolve(process.env.PRETEXT_DATA_DIR)];
+  return [path.resolve(process.env.PRETEXT_HOME ?? ".pretext", "data"), path.resolve("../shared/data")];
+}
+
+/** Where downloads go: the first data folder. */
 export function dataDir(): string {
-  return path.resolve(process.env.PRETEXT_DATA_DIR ?? path.join(process.env.PRETEXT_HOME ?? ".pretext", "data"));
+  return dataDirs()[0];
+}
+
+/** `relative` in the first data folder that has it, else in the first one (to be downloaded or reported missing). */
+export function dataPath(relative: string): string {
+  if (path.isAbsolute(relative)) return relative;
+  const found = dataDirs().find((dir) => existsSync(path.join(dir, relative)));
+  return path.join(found ?? dataDir(), relative);
+}
+
+/**
+ * A dataset that is missing or malformed: trying again elsewhere would fail the same way, so a job
+ * that meets one fails at once, with this message.
+ */
+export class DatasetError extends Error {
+  override name = "DatasetError";
+}
+
+/** Says where the files were looked for, and where to put them. */
+export function missingDataMessage(what: string, relative: string): string {
+  const dirs = dataDirs();
+  return (
+    `${what} not found: looked for ${relative} in ${dirs.join(" and ")}. ` +
+    `Put it into ${path.join(dirs[0], relative)}${process.env.PRETEXT_DATA_DIR ? "" : " or set PRETEXT_DATA_DIR to the folder that holds it"}.`
+  );
 }

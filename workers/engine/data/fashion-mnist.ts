@@ -1,13 +1,14 @@
 import { createHash } from "node:crypto";
 import { mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { dataDir, type Dataset } from "./dataset";
+import { dataDirs, dataPath, DatasetError, type Dataset } from "./dataset";
 import { loadMnistFamily, MNIST_FAMILY_FILES } from "./mnist-family";
 
 /**
  * Fashion-MNIST (Xiao, Rasul & Vollgraf 2017, https://github.com/zalandoresearch/fashion-mnist):
- * 70 000 28x28 grayscale images of 10 clothing classes. Read from `$PRETEXT_DATA_DIR/fashion-mnist`;
- * downloaded there on first use when missing, with the md5s from the upstream README checked.
+ * 70 000 28x28 grayscale images of 10 clothing classes. Read from `fashion-mnist/` in the data
+ * folders (dataset.ts dataDirs); downloaded into the first on first use when missing, with the md5s
+ * from the upstream README checked.
  */
 export const FASHION_MNIST_URL = "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/";
 
@@ -23,7 +24,7 @@ export const FASHION_MNIST_CLASSES = [
 ];
 
 export function fashionMnistDir(): string {
-  return path.join(dataDir(), "fashion-mnist");
+  return dataPath("fashion-mnist");
 }
 
 export async function loadFashionMnist(dir = fashionMnistDir()): Promise<Dataset> {
@@ -47,9 +48,10 @@ export async function ensureFashionMnistFiles(dir: string): Promise<void> {
       }
     }
     if (failures.length > 0) {
-      throw new Error(
+      throw new DatasetError(
         `Fashion-MNIST is missing and could not be downloaded (${failures.join("; ")}). ` +
-          `Put these files into ${dir} (set PRETEXT_DATA_DIR to change the parent folder): ` +
+          `Looked in ${dataDirs().map((d) => path.join(d, "fashion-mnist")).join(" and ")}. ` +
+          `Put these files into ${dir} (or set PRETEXT_DATA_DIR to the folder that holds fashion-mnist/): ` +
           Object.entries(FASHION_MNIST_MD5).map(([f, md5]) => `${f} (md5 ${md5})`).join(", ") +
           `; they are published at ${FASHION_MNIST_URL} and https://github.com/zalandoresearch/fashion-mnist.`,
       );
@@ -58,7 +60,7 @@ export async function ensureFashionMnistFiles(dir: string): Promise<void> {
   for (const [file, expected] of Object.entries(FASHION_MNIST_MD5)) {
     const actual = md5(await readFile(path.join(dir, file)));
     if (actual !== expected) {
-      throw new Error(
+      throw new DatasetError(
         `Fashion-MNIST file ${path.join(dir, file)} has md5 ${actual}, expected ${expected}: ` +
           `the file is corrupt or not the upstream one; delete it to download it again.`,
       );

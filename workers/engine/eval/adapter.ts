@@ -51,6 +51,7 @@ export async function adapterProtocol(data: LabeledData, o: EvalSuite["adapter"]
         trainLabels: data.fit.labels,
         valInputs: (p) => rowsTensor(val, p),
         valLabels: data.val.labels,
+        signal: data.signal,
       },
       lr,
       o,

@@ -57,6 +57,7 @@ export async function trainEncoderClassifier(data: LabeledData, makeEncoder: Enc
         valInputs: (positions) => gatherBatch(data.val, positions),
         valLabels: data.val.labels,
         unlabeledLoss: extra.unlabeledLoss?.(logits),
+        signal: data.signal,
       },
       lr,
       o,

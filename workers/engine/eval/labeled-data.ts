@@ -17,6 +17,8 @@ export interface LabeledData {
   features: { fit: Features; val: Features; test: Features };
   augment: Augmenter;
   augmentStrength: number;
+  /** Cancels training: networks stop within a step (the suite then reports "cancelled"). */
+  signal?: AbortSignal;
 }
 
 /** The rows of a labeled view at positions `rows` (labels follow). */

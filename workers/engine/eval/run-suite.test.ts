@@ -81,4 +81,15 @@ describe("runEvaluationSuite on a Fashion-MNIST subset", () => {
     expect(tracker.statuses.at(-1)?.status).toBe("failed");
     await expect(runEvaluationSuite({ dataset: { kind: "fashion-mnist" }, seeds: [-1] }, bytes, tracker)).rejects.toThrow(/seeds\.0/);
   });
+
+  it("stops a network mid-training when cancelled, and reports the suite cancelled", async () => {
+    const tracker = new MemoryTracker();
+    const cancel = new AbortController();
+    // 100,000 fine-tuning steps would take hours: the suite ends only if the network stops
+    const suite = { dataset: { kind: "fashion-mnist" as const }, fractions: [1], seeds: [0], trainLimit: 1000, testLimit: 200, protocols: ["finetune" as const], baselines: [], finetune: { maxSteps: 100_000, evalEvery: 100_000, lrs: [1e-3] } };
+    setTimeout(() => cancel.abort(), 3000);
+    const result = await runEvaluationSuite(suite, randomEncoderFile(), tracker, { signal: cancel.signal });
+    expect(result.status).toBe("cancelled");
+    expect(result.results).toEqual([]);
+  });
 });

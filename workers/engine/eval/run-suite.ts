@@ -151,6 +151,7 @@ async function evaluate(suite: EvalSuite, meta: EncoderMeta, dataset: Dataset, e
         features: { fit: selectRows(labeledFeatures, fit), val: selectRows(labeledFeatures, val), test: testFeatures },
         augment,
         augmentStrength: suite.augmentStrength,
+        signal: c.opts.signal,
       };
       const probe = { ...suite.linearProbe, numClasses, validationFraction: suite.validationFraction, seed };
       const batch: BenchmarkResultInput[] = [];
@@ -158,7 +159,13 @@ async function evaluate(suite: EvalSuite, meta: EncoderMeta, dataset: Dataset, e
       const finetuned = lazy(() => finetune(data, encoderBytes, suite.finetune, suite.linearProbe, seed, suite.protocols.includes("fixmatch")));
       for (const method of methods) {
         if (c.opts.signal?.aborted) return finish("cancelled");
-        const outcome = await runMethod(method);
+        let outcome: Awaited<ReturnType<typeof runMethod>>;
+        try {
+          outcome = await runMethod(method);
+        } catch (err) {
+          if (c.opts.signal?.aborted) return finish("cancelled"); // a network stopped mid-training
+          throw err;
+        }
         const baseline = (suite.baselines as string[]).includes(method);
         batch.push({ encoderId: baseline ? null : encoderId, benchmark: c.benchmark, method, labelFraction, seed, metric: TEST_ACCURACY, value: outcome.accuracy });
         if (outcome.chosen) chosen.push({ method, labelFraction, seed, chosen: outcome.chosen });

@@ -28,6 +28,8 @@ export interface ClassifierTask {
    * prepares its batch (e.g. pseudo-labels, outside the gradient) and returns the loss to differentiate.
    */
   unlabeledLoss?(rng: Rng): UnlabeledTerm;
+  /** Aborting it stops training within a step, with the signal's reason thrown. */
+  signal?: AbortSignal;
 }
 
 export interface UnlabeledTerm {
@@ -64,6 +66,7 @@ export async function trainClassifier(task: ClassifierTask, lr: number, o: Netwo
     // the starting point is a candidate too: a head initialised from a probe is never made worse
     if (earlyStopping) best = { accuracy: await evaluate(task, 512), step: 0, weights: allVars.map(([, v]) => tf.keep(v.clone())) };
     while (step < total && sinceBest < o.patience) {
+      task.signal?.throwIfAborted();
       const positions = sampler.next();
       const x = task.trainInputs(positions, rng);
       const y = tf.tensor1d(Int32Array.from(positions, (p) => task.trainLabels[p]), "int32");

@@ -16,12 +16,12 @@
  *   await enc.close();
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { createRequire } from "node:module";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
 import type { Encoder, EncoderConfig } from "../../models/encoder";
 import type { ParamSet } from "../../models/param-set";
+import { spawnThread } from "../../spawn-thread";
 import { backendName } from "../index";
 import { receive, send, sharedArray, TO_MAIN, TO_WORKER, type FromWorker, type SharedArray, type ToWorker, type WorkerConfig } from "./protocol";
 
@@ -160,20 +160,11 @@ export class ShardedEncoder implements Encoder {
   }
 }
 
-const WORKER_URL = new URL(`./encoder-worker${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url).href;
+const WORKER_URL = new URL(`./encoder-worker${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url);
 
-/**
- * Loader hooks registered by `node --import tsx` do not reach worker threads in Node 20, so a
- * TypeScript worker registers tsx itself before importing its entry module. Each worker runs one
- * XNNPACK thread: the workers are the parallelism.
- */
+/** Each worker runs one XNNPACK thread: the workers are the parallelism. */
 function spawnWorker(config: WorkerConfig, transferList: MessagePort[]): Worker {
-  const resolve = (specifier: string) => JSON.stringify(pathToFileURL(createRequire(import.meta.url).resolve(specifier)).href);
-  const boot = WORKER_URL.endsWith(".ts")
-    ? `Promise.all([import(${resolve("tsx/esm/api")}), import(${resolve("tsx/cjs/api")})])
-         .then(([esm, cjs]) => { cjs.register(); esm.register(); return import(${JSON.stringify(WORKER_URL)}); })`
-    : `import(${JSON.stringify(WORKER_URL)})`;
-  return new Worker(boot, { eval: true, workerData: config, transferList, env: { ...process.env, PRETEXT_WASM_THREADS: "1" } });
+  return spawnThread(WORKER_URL, { workerData: config, transferList, env: { ...process.env, PRETEXT_WASM_THREADS: "1" } });
 }
 
 /** Consecutive row blocks of `t` ([n, ...]) of `rows[i]` rows each, copied into shared memory. */

@@ -5,14 +5,20 @@ import { getRun, getRunParams, updateRun } from "@/server/services/runs";
 import { name } from "@/server/validation";
 import { listRunMetrics } from "@/server/services/series";
 import { listArtifacts } from "@/server/services/artifacts";
+import { listAttempts } from "@/server/services/attempts";
 
-/** GET /api/v1/runs/:id -> the run with its params, metric summaries and artifacts */
+/** GET /api/v1/runs/:id -> the run with its params, metric summaries, artifacts and job attempts */
 export const GET = (_req: Request, ctx: RouteContext<{ id: string }>) =>
   handle(async (database) => {
     const id = parseRunId((await ctx.params).id);
     const run = await getRun(database, id);
-    const [params, metrics, artifacts] = await Promise.all([getRunParams(database, id), listRunMetrics(database, id), listArtifacts(database, id)]);
-    return json({ ...run, params: Object.fromEntries(params.map((p) => [p.key, p.value])), metrics, artifacts });
+    const [params, metrics, artifacts, attempts] = await Promise.all([
+      getRunParams(database, id),
+      listRunMetrics(database, id),
+      listArtifacts(database, id),
+      listAttempts(database, id),
+    ]);
+    return json({ ...run, params: Object.fromEntries(params.map((p) => [p.key, p.value])), metrics, artifacts, attempts });
   });
 
 const patch = z.object({ name: name.optional(), notes: z.string().max(100_000).optional(), backend: name.optional(), worker: name.optional() }).strict();

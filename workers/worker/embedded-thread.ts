@@ -1,0 +1,25 @@
+/** The embedded worker's thread (started by ./embedded.ts): a worker on the app's database and queue. */
+import { parentPort, workerData, type MessagePort } from "node:worker_threads";
+import { getDatabase, pgliteDatabaseOver } from "@/server/db";
+import { PgliteProxy } from "@/server/db/pglite-proxy";
+import { createQueue } from "@/server/jobs/queue";
+import { startWorker } from "./worker";
+
+export interface EmbeddedThreadData {
+  name: string;
+  /** the app's PGlite, served over this port; absent on PostgreSQL */
+  databasePort?: MessagePort;
+}
+
+const { name, databasePort } = workerData as EmbeddedThreadData;
+const database = databasePort ? pgliteDatabaseOver(new PgliteProxy(databasePort)) : await getDatabase();
+const queue = await createQueue(database);
+const worker = await startWorker({ database, queue, concurrency: 1, name });
+
+parentPort?.on("message", async (msg: { type: string }) => {
+  if (msg.type !== "stop") return;
+  await worker.stop();
+  await queue.stop({ graceful: true, wait: true, timeout: 20_000 });
+  await database.close();
+  process.exit(0);
+});
