@@ -1,8 +1,10 @@
 "use client";
 
 import { useEffect, useMemo, useRef, useState } from "react";
+import { isPerSeedMetric, isSystemMetric, relativeUnit, valueAxis, xAxisTitle, xValues, type XAxis } from "@/app/lib/chart-axes";
+import { describeHidden, drawableValues, noneHidden } from "@/app/lib/chart-values";
 import type { CompareRun, CompareSeries } from "./compare-view";
-import { smoothEma, xValues, type XAxis } from "./series-math";
+import { smoothEma } from "./series-math";
 
 interface ChartSettings {
   xAxis: XAxis;
@@ -26,7 +28,7 @@ export function CompareCharts(props: {
     for (const s of series ?? []) map.set(s.key, [...(map.get(s.key) ?? []), s]);
     return map;
   }, [series]);
-  // "hours since start" counts from each run's first logged point over all its series
+  // "time since start" counts from each run's first logged point over all its series
   const runStart = useMemo(() => {
     const start = new Map<number, number>();
     for (const s of series ?? []) if (s.wallTimes.length) start.set(s.runId, Math.min(start.get(s.runId) ?? Infinity, s.wallTimes[0]));
@@ -76,41 +78,71 @@ function CompareChart(props: {
   const visible = useVisible(box);
   const [drawn, setDrawn] = useState(false);
 
-  useEffect(() => {
-    if (!visible || !series || !plot.current) return;
-    const el = plot.current;
+  // System samples' "step" is seconds since the run was created: on the step setting they are drawn against time.
+  const xAxis: XAxis = isSystemMetric(metricKey) && settings.xAxis === "step" ? "relative" : settings.xAxis;
+  const perSeed = isPerSeedMetric(metricKey);
+
+  const built = useMemo(() => {
+    if (!series) return null;
     const names = new Map(runs.map((r) => [r.id, r.name]));
+    const span = Math.max(0, ...series.map((s) => (s.wallTimes.at(-1) ?? 0) - (runStart.get(s.runId) ?? 0)));
+    const unit = relativeUnit(span);
+    const xTitle = xAxisTitle(metricKey, xAxis, unit.label);
+    const v = valueAxis(metricKey);
+    const hidden = noneHidden();
     const traces = series.flatMap((s) => {
       const color = colors.get(s.runId);
-      const x = xValues(settings.xAxis, s.steps, s.wallTimes, runStart.get(s.runId) ?? 0);
-      // NaN and ±Infinity are drawn as gaps
-      const y = s.values.map((v) => (Number.isFinite(v) ? v : null));
+      const x = xValues(xAxis, s.steps, s.wallTimes, runStart.get(s.runId) ?? 0, unit.ms);
+      const { y } = drawableValues(s.values, hidden);
       const name = names.get(s.runId) ?? String(s.runId);
-      const mode = s.steps.length < 30 ? "lines+markers" : "lines";
-      const line = { x, type: "scatter", mode, connectgaps: false, name, legendgroup: String(s.runId), hovertemplate: `${name}<br>%{x}: %{y:.4g}<extra></extra>` };
+      const mode = perSeed ? "markers" : s.steps.length < 30 ? "lines+markers" : "lines";
+      const hovertemplate = `${name}<br>${xTitle} %{x}<br>${v.title}: %{y:${v.hoverformat}}<extra></extra>`;
+      const line = { x, type: "scatter", mode, connectgaps: false, name, legendgroup: String(s.runId), hovertemplate, marker: { size: perSeed ? 8 : 6 } };
       if (settings.smoothing <= 0) return [{ ...line, y, line: { width: 1.5, color } }];
-      const smoothed = smoothEma(s.values, settings.smoothing).map((v) => (Number.isFinite(v) ? v : null));
+      // smoothing skips what is not drawn, so one off-scale value does not poison the average
+      const smoothed = smoothEma(y.map((u) => u ?? Number.NaN), settings.smoothing).map((u) => (Number.isFinite(u) ? u : null));
       return [
         { ...line, y, line: { width: 1, color }, opacity: 0.25, hoverinfo: "skip", hovertemplate: undefined, showlegend: false },
         { ...line, y: smoothed, line: { width: 1.8, color } },
       ];
     });
-    const xTitle = settings.xAxis === "step" ? "step" : settings.xAxis === "relative" ? "hours since the run's first point" : "wall time";
+    return { traces, xTitle, v, hiddenNote: describeHidden(hidden) };
+  }, [series, runs, colors, runStart, xAxis, perSeed, settings.smoothing, metricKey]);
+
+  useEffect(() => {
+    if (!visible || !built || !plot.current) return;
+    const el = plot.current;
+    const { traces, xTitle, v } = built;
     let cancelled = false;
     import("plotly.js-basic-dist-min").then(async (Plotly) => {
       if (cancelled) return;
+      const title = (text: string) => ({ text, standoff: 4, font: { size: 11 } });
       await Plotly.react(
         el,
         traces,
         {
           margin: { l: 54, r: 10, t: 8, b: 40 },
-          xaxis: { title: { text: xTitle }, zeroline: false, type: settings.xAxis === "wall" ? "date" : "linear" },
+          xaxis: {
+            title: title(xTitle),
+            zeroline: false,
+            automargin: true,
+            type: xAxis === "wall" ? "date" : "linear",
+            ...(xAxis === "wall" ? { hoverformat: "%Y-%m-%d %H:%M:%S" } : {}),
+            ...(perSeed && xAxis === "step" ? { dtick: 1 } : {}),
+          },
           // on a log axis, label 1-2-5 ticks rather than every digit
-          yaxis: { zeroline: false, type: settings.logY ? "log" : "linear", exponentformat: "e", ...(settings.logY ? { dtick: "D2", tickformat: "~g" } : {}) },
+          yaxis: {
+            title: title(v.title),
+            zeroline: false,
+            automargin: true,
+            type: settings.logY ? "log" : "linear",
+            exponentformat: "e",
+            ...(settings.logY ? { dtick: "D2", tickformat: "~g" } : v.tickformat ? { tickformat: v.tickformat } : {}),
+          },
           autosize: true,
           showlegend: false,
           hovermode: "closest",
-          uirevision: `${metricKey}-${settings.xAxis}-${settings.logY}`,
+          uirevision: `${metricKey}-${xAxis}-${settings.logY}`,
         },
         { displaylogo: false, responsive: true },
       );
@@ -119,7 +151,7 @@ function CompareChart(props: {
     return () => {
       cancelled = true;
     };
-  }, [visible, series, runs, colors, runStart, settings.xAxis, settings.smoothing, settings.logY, metricKey]);
+  }, [visible, built, xAxis, perSeed, settings.logY, metricKey]);
 
   const ready = series !== null && series.length > 0;
   const points = series?.reduce((n, s) => n + s.total, 0) ?? 0;
@@ -135,6 +167,11 @@ function CompareChart(props: {
           </small>
         )}
       </div>
+      {built?.hiddenNote && (
+        <div className="chart-note" data-testid="not-drawn">
+          {built.hiddenNote}
+        </div>
+      )}
       {!ready && <div className="chart-placeholder">{series ? "no run logged this metric" : "loading…"}</div>}
       <div ref={plot} className="chart-body" style={{ display: ready ? "block" : "none" }} />
     </div>

@@ -7,7 +7,9 @@ import { formatValue } from "@/app/lib/format";
 import { StatusBadge } from "@/app/components/status-badge";
 import { CompareCharts } from "./compare-charts";
 import { ParamPlots } from "./param-plots";
-import { differingParams, runColor, type ParamValue, type XAxis } from "./series-math";
+import type { XAxis } from "@/app/lib/chart-axes";
+import type { ParamValue } from "@/app/lib/parcoords";
+import { differingParams, runColor } from "./series-math";
 
 export type CompareSeries = Awaited<ReturnType<typeof trpc.metrics.compare.query>>["series"][number];
 
@@ -22,7 +24,20 @@ export interface CompareRun {
 /** Points shared out over all series of one request, so 20 runs × 30 metrics stays a small payload. */
 const POINT_BUDGET = 120_000;
 
-export function CompareView({ runs, metricKeys, experiments }: { runs: CompareRun[]; metricKeys: string[]; experiments: { id: number; name: string }[] }) {
+export type SweepObjective = { metric: string; goal: "minimize" | "maximize" };
+
+export function CompareView({
+  runs,
+  metricKeys,
+  experiments,
+  objective,
+}: {
+  runs: CompareRun[];
+  metricKeys: string[];
+  experiments: { id: number; name: string }[];
+  /** the sweep's objective when the runs are one sweep's trials */
+  objective: SweepObjective | null;
+}) {
   const [series, setSeries] = useState<CompareSeries[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [xAxis, setXAxis] = useState<XAxis>("step");
@@ -76,7 +91,7 @@ export function CompareView({ runs, metricKeys, experiments }: { runs: CompareRu
           x axis{" "}
           <select value={xAxis} onChange={(e) => setXAxis(e.target.value as XAxis)} data-testid="x-axis">
             <option value="step">step</option>
-            <option value="relative">hours since start</option>
+            <option value="relative">time since start</option>
             <option value="wall">wall time</option>
           </select>
         </label>
@@ -101,7 +116,7 @@ export function CompareView({ runs, metricKeys, experiments }: { runs: CompareRu
       )}
 
       <ParamDiff runs={runs} colors={colors} />
-      <ParamPlots runs={runs} metricKeys={metricKeys} colors={colors} />
+      <ParamPlots runs={runs} metricKeys={metricKeys} colors={colors} objective={objective} />
     </>
   );
 }

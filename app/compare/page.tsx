@@ -32,11 +32,21 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
     const data = await caller.metrics.compare({ runIds, keys: [] });
     const experimentIds = [...new Set(data.runs.map((r) => r.experimentId))];
     const experiments = await Promise.all(experimentIds.map((id) => caller.experiments.get({ id })));
+    // one sweep's trials (and maybe its parent): their param charts open on the sweep's objective
+    const sweeps = [...new Set(data.runs.map((r) => r.parentRunId ?? (r.tags.sweep ? r.id : null)))];
+    const objective =
+      sweeps.length === 1 && sweeps[0] !== null
+        ? await caller.runs.sweep({ id: sweeps[0] }).then(
+            (s) => ({ metric: s.metric, goal: s.goal }),
+            () => null, // a parent that is not a sweep
+          )
+        : null;
     return (
       <CompareView
         runs={data.runs.map((r) => ({ id: r.id, name: r.name, status: r.status, params: r.params, metrics: r.metrics }))}
         metricKeys={data.metricKeys}
         experiments={experiments.map((e) => ({ id: e.id, name: e.name }))}
+        objective={objective}
       />
     );
   } catch (err) {

@@ -1,23 +1,14 @@
 "use client";
 
 import { useEffect, useMemo, useRef, useState } from "react";
-import type { CompareRun } from "./compare-view";
-import { differingParams, type ParamValue } from "./series-math";
+import { valueAxis } from "@/app/lib/chart-axes";
+import { isDrawable } from "@/app/lib/chart-values";
+import { defaultParamMetric, paramAxis, parcoordsTrace } from "@/app/lib/parcoords";
+import type { CompareRun, SweepObjective } from "./compare-view";
+import { differingParams } from "./series-math";
 
 /** At most this many params become axes of the parallel-coordinates chart (the ones that differ first). */
 const MAX_AXES = 10;
-
-/** A numeric axis when every value is a number, else a categorical one with labelled ticks. */
-function axis(label: string, values: ParamValue[]) {
-  if (values.every((v) => typeof v === "number")) return { label, values: values as number[] };
-  const categories = [...new Set(values.map((v) => (v === null ? "null" : String(v))))].sort();
-  return {
-    label,
-    values: values.map((v) => categories.indexOf(v === null ? "null" : String(v))),
-    tickvals: categories.map((_, i) => i),
-    ticktext: categories,
-  };
-}
 
 type Plotly = { react(el: HTMLElement, data: unknown[], layout?: unknown, config?: unknown): Promise<void> };
 
@@ -53,34 +44,40 @@ function usePlot(data: unknown[] | null, layout: object, load: () => Promise<Plo
 const loadFull = () => import("plotly.js-dist-min");
 const loadBasic = () => import("plotly.js-basic-dist-min");
 
-export function ParamPlots({ runs, metricKeys, colors }: { runs: CompareRun[]; metricKeys: string[]; colors: Map<number, string> }) {
+/**
+ * `objective`: the sweep's metric and goal when the runs are one sweep's trials; the charts open on
+ * it, else on a metric that differs across the runs.
+ */
+export function ParamPlots({
+  runs,
+  metricKeys,
+  colors,
+  objective,
+}: {
+  runs: CompareRun[];
+  metricKeys: string[];
+  colors: Map<number, string>;
+  objective: SweepObjective | null;
+}) {
   const allParams = useMemo(() => [...new Set(runs.flatMap((r) => Object.keys(r.params)))].sort(), [runs]);
   const differing = useMemo(() => differingParams(runs), [runs]);
-  const [metric, setMetric] = useState(metricKeys[0] ?? "");
+  const [metric, setMetric] = useState(() => defaultParamMetric(runs, metricKeys, objective?.metric));
   const [xParam, setXParam] = useState(differing[0] ?? allParams[0] ?? "");
-  // only runs that logged the metric can be placed on its axis
-  const placed = useMemo(() => runs.filter((r) => Number.isFinite(r.metrics[metric]?.last ?? Number.NaN)), [runs, metric]);
+  // only runs that logged a drawable value of the metric can be placed on its axis
+  const placed = useMemo(() => runs.filter((r) => isDrawable(r.metrics[metric]?.last)), [runs, metric]);
+  const goal = objective?.metric === metric ? objective.goal : undefined;
+  const yAxis = valueAxis(metric);
 
   const parcoords = useMemo(() => {
-    if (!metric || placed.length === 0) return null;
-    const metricValues = placed.map((r) => r.metrics[metric].last as number);
-    const dims = [
-      ...(differing.length ? differing : allParams).slice(0, MAX_AXES).map((k) => axis(k, placed.map((r) => r.params[k] ?? null))),
-      { label: metric, values: metricValues },
-    ];
-    return [
-      {
-        type: "parcoords",
-        line: { color: metricValues, colorscale: "Viridis", showscale: true, colorbar: { title: { text: metric }, thickness: 12 } },
-        dimensions: dims,
-        labelfont: { size: 12 },
-      },
-    ];
-  }, [placed, metric, differing, allParams]);
+    if (!metric) return null;
+    const rows = runs.map((r) => ({ params: r.params, value: r.metrics[metric]?.last ?? null }));
+    const trace = parcoordsTrace(rows, (differing.length ? differing : allParams).slice(0, MAX_AXES), metric, goal);
+    return trace && [trace];
+  }, [runs, metric, differing, allParams, goal]);
 
   const scatter = useMemo(() => {
     if (!metric || !xParam || placed.length === 0) return null;
-    const x = axis(xParam, placed.map((r) => r.params[xParam] ?? null));
+    const x = paramAxis(xParam, placed.map((r) => r.params[xParam] ?? null));
     return {
       data: [
         {
@@ -89,19 +86,21 @@ export function ParamPlots({ runs, metricKeys, colors }: { runs: CompareRun[]; m
           x: x.values,
           y: placed.map((r) => r.metrics[metric].last),
           text: placed.map((r) => r.name),
+          // the param as logged: x may be its log10 or a category's index
+          customdata: placed.map((r) => String(r.params[xParam] ?? "null")),
           marker: { size: 10, color: placed.map((r) => colors.get(r.id)), line: { width: 1, color: "#fff" } },
-          hovertemplate: `%{text}<br>${xParam}: %{x}<br>${metric}: %{y:.4g}<extra></extra>`,
+          hovertemplate: `%{text}<br>${xParam}: %{customdata}<br>${metric}: %{y:${yAxis.hoverformat}}<extra></extra>`,
         },
       ],
-      xaxis: { title: { text: xParam }, zeroline: false, ...("tickvals" in x ? { tickvals: x.tickvals, ticktext: x.ticktext } : {}) },
+      xaxis: { title: { text: x.label }, zeroline: false, ...("tickvals" in x ? { tickvals: x.tickvals, ticktext: x.ticktext } : {}) },
     };
-  }, [placed, metric, xParam, colors]);
+  }, [placed, metric, xParam, colors, yAxis.hoverformat]);
 
   const parRef = usePlot(parcoords, { margin: { l: 70, r: 70, t: 56, b: 24 }, autosize: true }, loadFull);
   const scatterRef = usePlot(scatter?.data ?? null, {
     margin: { l: 60, r: 10, t: 10, b: 44 },
     xaxis: scatter?.xaxis,
-    yaxis: { title: { text: metric }, zeroline: false },
+    yaxis: { title: { text: yAxis.title }, zeroline: false, ...(yAxis.tickformat ? { tickformat: yAxis.tickformat } : {}) },
     autosize: true,
     showlegend: false,
     hovermode: "closest",
@@ -126,7 +125,10 @@ export function ParamPlots({ runs, metricKeys, colors }: { runs: CompareRun[]; m
         <div className="chart" data-testid="parallel-coordinates">
           <div className="chart-title">
             <span>Parallel coordinates</span>
-            <small>{differing.length ? `${Math.min(differing.length, MAX_AXES)} differing params` : "all params"} → {metric}</small>
+            <small>
+              {differing.length ? `${Math.min(differing.length, MAX_AXES)} differing params` : "all params"} → {metric}
+              {goal ? ` (sweep objective: ${goal})` : ""}
+            </small>
           </div>
           {placed.length === 0 && <div className="chart-placeholder">no run logged {metric}</div>}
           <div ref={parRef} className="chart-body" style={{ display: placed.length ? "block" : "none" }} />

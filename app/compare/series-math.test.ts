@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { differingParams, runColor, smoothEma, xValues, type ParamValue } from "./series-math";
+import type { ParamValue } from "@/app/lib/parcoords";
+import { differingParams, runColor, smoothEma } from "./series-math";
 
 describe("compare view helpers", () => {
   it("smooths with a debiased EMA and leaves gaps alone", () => {
@@ -13,12 +14,6 @@ describe("compare view helpers", () => {
     expect(gap[0]).toBeCloseTo(4, 12);
     expect(gap[1]).toBeNaN();
     expect(gap[2]).toBeCloseTo(4, 12); // a constant stays constant across the gap
-  });
-
-  it("maps x to steps, hours since the run started, or dates", () => {
-    expect(xValues("step", [0, 10], [5000, 3_605_000], 5000)).toEqual([0, 10]);
-    expect(xValues("relative", [0, 10], [5000, 3_605_000], 5000)).toEqual([0, 1]);
-    expect(xValues("wall", [0], [Date.UTC(2026, 0, 2)], 0)).toEqual(["2026-01-02T00:00:00.000Z"]);
   });
 
   it("finds the params that differ, counting a missing one as different", () => {

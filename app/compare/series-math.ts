@@ -1,4 +1,5 @@
-/** Pure helpers of the compare view: smoothing, x axes, run colours and the param diff. */
+/** Pure helpers of the compare view: smoothing, run colours and the param diff. */
+import type { ParamValue } from "@/app/lib/parcoords";
 
 /**
  * Exponential moving average with TensorBoard's debiasing (the first values are not pulled
@@ -17,15 +18,6 @@ export function smoothEma(values: number[], weight: number): number[] {
   });
 }
 
-export type XAxis = "step" | "relative" | "wall";
-
-/** x values for a series: steps, hours since the run's first logged point, or wall-clock dates. */
-export function xValues(axis: XAxis, steps: number[], wallTimes: number[], runStart: number): (number | string)[] {
-  if (axis === "step") return steps;
-  if (axis === "relative") return wallTimes.map((t) => (t - runStart) / 3_600_000);
-  return wallTimes.map((t) => new Date(t).toISOString());
-}
-
 const PALETTE = ["#0969da", "#cf222e", "#1a7f37", "#8250df", "#bc4c00", "#0598bc", "#bf3989", "#6e7781", "#9a6700", "#116329"];
 
 /** Distinct colours: a fixed palette first, then golden-angle hues for 11+ runs. */
@@ -34,8 +26,6 @@ export function runColor(index: number): string {
   const hue = Math.round((index * 137.508) % 360);
   return `hsl(${hue}, 65%, ${index % 2 ? 38 : 50}%)`;
 }
-
-export type ParamValue = string | number | boolean | null;
 
 /** The param keys whose values are not the same in every run (a param a run lacks counts as differing). */
 export function differingParams(runs: { params: Record<string, ParamValue> }[]): string[] {

@@ -2,6 +2,7 @@
 
 import { useMemo } from "react";
 import type { LabelEfficiencyCurve } from "@/server/services/benchmarks";
+import { valueAxis } from "@/app/lib/chart-axes";
 import { Plot } from "./plot";
 
 /** Protocol colours; baselines are grey and dashed so the SSL curves stand out against them. */
@@ -17,6 +18,7 @@ const percent = (f: number) => `${Number((f * 100).toPrecision(3))}%`;
 /** Accuracy against labeled fraction (log x), mean ± std over seeds, SSL protocols against the baselines. */
 export function LabelEfficiencyChart({ curve }: { curve: LabelEfficiencyCurve }) {
   const { data, layout } = useMemo(() => {
+    const y = valueAxis(curve.metric);
     const fractions = [...new Set(curve.series.flatMap((s) => s.points.map((p) => p.labelFraction)))].sort((a, b) => a - b);
     let protocol = 0;
     let baseline = 0;
@@ -30,15 +32,15 @@ export function LabelEfficiencyChart({ curve }: { curve: LabelEfficiencyCurve })
         y: s.points.map((p) => p.mean),
         error_y: { type: "data", array: s.points.map((p) => p.std), visible: true, thickness: 1.2, width: 4, color: style.color },
         customdata: s.points.map((p) => [percent(p.labelFraction), p.std, p.n]),
-        hovertemplate: `<b>${s.method}</b> at %{customdata[0]} labels<br>%{y:.4f} ± %{customdata[1]:.4f} (n = %{customdata[2]})<extra></extra>`,
+        hovertemplate: `<b>${s.method}</b> at %{customdata[0]} labels<br>%{y:${y.hoverformat}} ± %{customdata[1]:${y.hoverformat}} (n = %{customdata[2]} seeds)<extra></extra>`,
         line: { color: style.color, dash: style.dash, width: s.baseline ? 1.8 : 2.4 },
         marker: { color: style.color, size: s.baseline ? 6 : 8, symbol: s.baseline ? "square" : "circle" },
       };
     });
     const layout = {
       margin: { l: 64, r: 16, t: 8, b: 48 },
-      xaxis: { type: "log", title: { text: "labeled fraction (log scale)" }, tickvals: fractions, ticktext: fractions.map(percent), zeroline: false },
-      yaxis: { title: { text: curve.metric }, zeroline: false, tickformat: ".2f" },
+      xaxis: { type: "log", title: { text: "labeled fraction of the training set (%, log scale)" }, tickvals: fractions, ticktext: fractions.map(percent), zeroline: false },
+      yaxis: { title: { text: y.title }, zeroline: false, tickformat: y.tickformat ?? ".2f" },
       legend: { orientation: "h", y: -0.18 },
       hovermode: "closest",
       uirevision: `${curve.benchmark}/${curve.encoder?.id ?? curve.runIds.join(",")}`,

@@ -5,6 +5,9 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import { trpc } from "@/app/lib/trpc-client";
 import { formatValue } from "@/app/lib/format";
 import { runSignature, isLive } from "@/app/lib/run-signature";
+import { isPerSeedMetric, isSystemMetric, valueAxis, xAxisTitle, xValues } from "@/app/lib/chart-axes";
+import { describeHidden, drawableValues } from "@/app/lib/chart-values";
+import { CURRICULUM_KEY, curriculumCaption, curriculumFrom, curriculumLayout, type Curriculum } from "@/app/lib/curriculum-marks";
 import { Plot } from "./plot";
 
 type Series = Awaited<ReturnType<typeof trpc.metrics.series.query>>;
@@ -13,7 +16,6 @@ type MetricSummary = Awaited<ReturnType<typeof trpc.runs.get.query>>["metrics"][
 const POLL_MS = 2000;
 const MAX_POINTS = 1000;
 const HEALTH_PREFIX = "health/";
-const SYSTEM_PREFIX = "system/";
 
 /** What each representation-health metric means (workers/engine/health.ts computes them), collapse signals first. */
 const HEALTH_HINTS: Record<string, string> = {
@@ -78,21 +80,42 @@ export function RunCharts({
   }, [runId, live, router]);
 
   const health = metrics.filter((m) => m.key.startsWith(HEALTH_PREFIX)).sort((a, b) => healthRank(a.key) - healthRank(b.key));
-  const system = metrics.filter((m) => m.key.startsWith(SYSTEM_PREFIX));
-  const training = metrics.filter((m) => !m.key.startsWith(HEALTH_PREFIX) && !m.key.startsWith(SYSTEM_PREFIX));
+  const system = metrics.filter((m) => isSystemMetric(m.key));
+  // "eval/knn_k20/1pct" before ".../10pct": fractions in numeric order
+  const perSeed = metrics.filter((m) => isPerSeedMetric(m.key)).sort((a, b) => a.key.localeCompare(b.key, "en", { numeric: true }));
+  const training = metrics.filter((m) => !m.key.startsWith(HEALTH_PREFIX) && !isSystemMetric(m.key) && !isPerSeedMetric(m.key));
+  // a difficulty that ever was below 1 means the run had a curriculum worth marking
+  const difficulty = metrics.find((m) => m.key === CURRICULUM_KEY && m.minValue !== null && m.minValue < 1);
+  const { series: difficultySeries } = useSeries(runId, difficulty ?? null);
+  const curriculum = useMemo(() => (difficultySeries ? curriculumFrom(difficultySeries.points) : null), [difficultySeries]);
   return (
     <div data-testid="run-charts" data-live={live ? "yes" : "no"}>
       <section>
         <h2>Metrics {live && <span className="live-dot" title="updating every 2 s">live</span>}</h2>
-        {training.length === 0 ? (
-          <div className="empty chart-sized">{live ? "Waiting for the first metrics…" : "No metrics logged."}</div>
-        ) : (
+        {curriculum && (
+          <p className="chart-caption" data-testid="curriculum-caption">
+            {curriculumCaption(curriculum)}
+          </p>
+        )}
+        {training.length > 0 && (
           <div className="charts">
             {training.map((m) => (
-              <MetricChart key={m.key} runId={runId} metric={m} />
+              <MetricChart key={m.key} runId={runId} metric={m} curriculum={curriculum} />
             ))}
           </div>
         )}
+        {perSeed.length > 0 && (
+          <>
+            <h3>Test accuracy per seed</h3>
+            <p className="hint">One point per seed: each seed draws its own labeled subset. Means ± std over the seeds are in the label-efficiency chart.</p>
+            <div className="charts charts-small">
+              {perSeed.map((m) => (
+                <MetricChart key={m.key} runId={runId} metric={m} curriculum={null} small />
+              ))}
+            </div>
+          </>
+        )}
+        {training.length === 0 && perSeed.length === 0 && <div className="empty chart-sized">{live ? "Waiting for the first metrics…" : "No metrics logged."}</div>}
       </section>
       {(health.length > 0 || collapseWarning) && (
         <section id="health" data-testid="health">
@@ -105,7 +128,7 @@ export function RunCharts({
           )}
           <div className="charts charts-small">
             {health.map((m) => (
-              <MetricChart key={m.key} runId={runId} metric={m} hint={HEALTH_HINTS[m.key]} small />
+              <MetricChart key={m.key} runId={runId} metric={m} hint={HEALTH_HINTS[m.key]} curriculum={curriculum} small />
             ))}
           </div>
         </section>
@@ -115,7 +138,7 @@ export function RunCharts({
           <h2>System</h2>
           <div className="charts charts-small">
             {system.map((m) => (
-              <MetricChart key={m.key} runId={runId} metric={m} small />
+              <MetricChart key={m.key} runId={runId} metric={m} curriculum={null} small />
             ))}
           </div>
         </section>
@@ -124,18 +147,22 @@ export function RunCharts({
   );
 }
 
-function MetricChart({ runId, metric, hint, small = false }: { runId: number; metric: MetricSummary; hint?: string; small?: boolean }) {
+/**
+ * A metric's series, refetched only when the metric grew or its last point changed. While the whole
+ * series fits in MAX_POINTS only the new tail is fetched and appended; once it is downsampled, M4
+ * buckets shift, so the downsampled series is fetched again. `metric` null: nothing to fetch.
+ */
+function useSeries(runId: number, metric: MetricSummary | null): { series: Series | null; error: string | null } {
   const [series, setSeries] = useState<Series | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const { key, lastStep, lastValue } = metric;
-
+  const key = metric?.key ?? null;
+  const lastStep = metric?.lastStep ?? null;
+  const lastValue = metric?.lastValue ?? null;
   const seriesRef = useRef<Series | null>(null);
   seriesRef.current = series;
 
-  // Fetch only when the metric grew or its last point changed. While the whole series fits in
-  // MAX_POINTS only the new tail is fetched and appended; once it is downsampled, M4 buckets shift,
-  // so the downsampled series is fetched again.
   useEffect(() => {
+    if (key === null) return;
     let cancelled = false;
     const load = async (): Promise<Series> => {
       const prev = seriesRef.current;
@@ -157,34 +184,57 @@ function MetricChart({ runId, metric, hint, small = false }: { runId: number; me
       cancelled = true;
     };
   }, [runId, key, lastStep, lastValue]);
+  return { series, error };
+}
 
-  const data = useMemo(
-    () =>
-      series && [
-        {
-          x: series.points.map((p) => p.step),
-          // NaN and ±Infinity are drawn as gaps
-          y: series.points.map((p) => (Number.isFinite(p.value) ? p.value : null)),
-          type: "scatter",
-          mode: series.points.length < 50 ? "lines+markers" : "lines",
-          connectgaps: false,
-          line: { width: 1.5, color: key.startsWith(HEALTH_PREFIX) ? "#8250df" : "#0969da" },
-          marker: { size: 4 },
-          name: key,
-        },
-      ],
-    [series, key],
-  );
-  const layout = useMemo(
-    () => ({
-      margin: { l: 50, r: 10, t: 6, b: 32 },
-      xaxis: { title: { text: "step", standoff: 4 }, zeroline: false },
-      yaxis: { zeroline: false },
+/**
+ * One metric against step; system samples against wall time (their step is seconds since the run
+ * was created), per-seed evaluation results as points by seed. Curriculum marks on step axes.
+ */
+function MetricChart({ runId, metric, hint, curriculum, small = false }: { runId: number; metric: MetricSummary; hint?: string; curriculum: Curriculum | null; small?: boolean }) {
+  const { series, error } = useSeries(runId, metric);
+  const { key, lastValue } = metric;
+  const axis = isSystemMetric(key) ? "wall" : "step";
+  const perSeed = isPerSeedMetric(key);
+
+  const drawn = useMemo(() => {
+    if (!series) return null;
+    const v = valueAxis(key);
+    const xTitle = xAxisTitle(key, axis);
+    const { y, hidden } = drawableValues(series.points.map((p) => p.value));
+    const trace = {
+      x: xValues(axis, series.points.map((p) => p.step), series.points.map((p) => p.wallTime), 0),
+      y,
+      type: "scatter",
+      mode: perSeed ? "markers" : series.points.length < 50 ? "lines+markers" : "lines",
+      connectgaps: false,
+      line: { width: 1.5, color: key.startsWith(HEALTH_PREFIX) ? "#8250df" : "#0969da" },
+      marker: { size: perSeed ? 8 : 4 },
+      name: key,
+      hovertemplate: `${xTitle} %{x}<br>${v.title}: %{y:${v.hoverformat}}<extra></extra>`,
+    };
+    return { data: [trace], hidden: describeHidden(hidden) };
+  }, [series, key, axis, perSeed]);
+  const layout = useMemo(() => {
+    const v = valueAxis(key);
+    const marks = curriculum ? curriculumLayout(curriculum, !small) : { shapes: [], annotations: [] };
+    const title = (text: string) => ({ text, standoff: 4, font: { size: 11 } });
+    return {
+      margin: { l: 50, r: 10, t: 6, b: 36 },
+      xaxis: {
+        title: title(xAxisTitle(key, axis)),
+        zeroline: false,
+        automargin: true,
+        ...(axis === "wall" ? { type: "date", hoverformat: "%H:%M:%S" } : {}),
+        ...(perSeed ? { dtick: 1 } : {}),
+      },
+      yaxis: { title: title(v.title), zeroline: false, automargin: true, ...(v.tickformat ? { tickformat: v.tickformat } : {}) },
+      ...marks,
       showlegend: false,
+      hovermode: "closest",
       uirevision: key,
-    }),
-    [key],
-  );
+    };
+  }, [key, axis, perSeed, curriculum, small]);
 
   return (
     <div className={small ? "chart chart-small" : "chart"} data-testid={`chart-${key}`}>
@@ -194,13 +244,14 @@ function MetricChart({ runId, metric, hint, small = false }: { runId: number; me
           {series ? `${series.total.toLocaleString("en-US")} points${series.downsampled ? ` · M4 ${series.points.length}` : ""} · last ${formatValue(lastValue)}` : ""}
         </small>
       </div>
-      {hint && (
-        <div className="chart-hint" title={hint}>
-          {hint}
+      {hint && <div className="chart-hint">{hint}</div>}
+      {drawn?.hidden && (
+        <div className="chart-note" data-testid="not-drawn">
+          {drawn.hidden}
         </div>
       )}
       {error && <div className="error-box">{error}</div>}
-      {data ? <Plot data={data} layout={layout} className="chart-body" /> : !error && <div className="chart-placeholder">loading…</div>}
+      {drawn ? <Plot data={drawn.data} layout={layout} className="chart-body" /> : !error && <div className="chart-placeholder">loading…</div>}
     </div>
   );
 }

@@ -56,6 +56,7 @@ export async function compareRuns(database: Database, input: CompareQuery) {
         name: r.name,
         status: r.status,
         experimentId: r.experimentId,
+        parentRunId: r.parentRunId,
         createdAt: r.createdAt,
         tags: r.tags,
         params: Object.fromEntries(paramRows.filter((p) => p.runId === id).map((p) => [p.key, decodeParam(p)])),

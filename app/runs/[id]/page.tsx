@@ -8,6 +8,7 @@ import { RunCharts } from "@/app/components/metric-charts";
 import { CancelButton, LaunchEvaluationButton } from "@/app/components/run-actions";
 import { LabelEfficiencyChart } from "@/app/components/label-efficiency-chart";
 import { EmbeddingMapView } from "@/app/components/embedding-map";
+import { SweepChart } from "@/app/components/sweep-chart";
 import { isLive, runSignature } from "@/app/lib/run-signature";
 import { EMBEDDING_MAP_ARTIFACT } from "@/server/services/embedding-map";
 
@@ -84,6 +85,7 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
       {sweep && (
         <section>
           <h2>Trials — {sweep.goal} {sweep.metric}</h2>
+          <SweepChart sweep={sweep} />
           <div className="table-scroll">
             <table className="grid" data-testid="sweep-trials">
               <thead>
