@@ -12,7 +12,7 @@ const VIEWPORT = { width: 1440, height: 900 };
 /** What plotly keeps on a chart's div: the traces and layout it drew. */
 interface PlotDiv extends HTMLElement {
   data: { type?: string; name: string; x: number[]; y: number[]; line?: { dash?: string }; marker?: { color?: string }; error_y?: { array: number[] } }[];
-  layout: { xaxis: { type: string } };
+  layout: { xaxis: { type: string; title: { text: string } }; yaxis: { title: { text: string } }; shapes?: { type: string; x0: number }[] };
   e2eMark?: string;
 }
 const plotOf = (container: Locator) => container.locator(".js-plotly-plot").first();
@@ -99,6 +99,43 @@ describe("run page, benchmarks and embedding map in Chromium (next start)", () =
     await page.close();
   });
 
+  it("explains its charts: units, system metrics against wall time, curriculum marks, values it cannot draw, results per seed", async () => {
+    const run = await client.createRun({ experiment: "pages", name: "simclr-curriculum" });
+    const tracker = client.tracker(run.id);
+    const created = Date.UTC(2026, 0, 2, 12);
+    const difficulty = (step: number) => Math.min(1, 0.3 + (0.7 * step) / 64); // start 0.3, ramp over 64 steps
+    tracker.logMetrics([
+      ...Array.from({ length: 128 }, (_, step) => [
+        { key: "loss", step, value: 5 - step / 100 },
+        { key: "curriculum/difficulty", step, value: difficulty(step) },
+        { key: "grad_norm", step, value: step === 70 ? 1.7976931348623157e308 : step === 71 ? Number.NaN : 2 },
+      ]).flat(),
+      ...[0, 5, 10].map((sec) => ({ key: "system/cpu_percent", step: sec, value: 80 + sec, wallTime: created + sec * 1000 })),
+      ...[0, 1, 2].map((seed) => ({ key: "eval/linear_probe/1pct", step: seed, value: 0.7 + seed / 100 })),
+    ]);
+    await tracker.setStatus("finished");
+    tracker.close();
+    const page = await browser.newPage({ viewport: VIEWPORT });
+    await page.goto(`${app.url}/runs/${run.id}`);
+    const layoutOf = async (key: string) => {
+      const plot = plotOf(page.getByTestId(`chart-${key}`));
+      await plot.locator(".main-svg").first().waitFor();
+      return plot.evaluate((el: PlotDiv) => ({ x: el.layout.xaxis.title.text, type: el.layout.xaxis.type, y: el.layout.yaxis.title.text, lines: (el.layout.shapes ?? []).filter((s) => s.type === "line").map((s) => s.x0) }));
+    };
+    assert.deepEqual(await layoutOf("loss"), { x: "step", type: "linear", y: "loss", lines: [19, 42, 64] });
+    assert.match(await page.getByTestId("curriculum-caption").innerText(), /ramps up from 30% at step 0 to full strength at step 64\..*expected, not a divergence/);
+    assert.deepEqual(await layoutOf("system/cpu_percent"), { x: "wall time (UTC)", type: "date", y: "CPU busy (%)", lines: [] });
+    assert.deepEqual(await layoutOf("eval/linear_probe/1pct"), { x: "seed", type: "linear", y: "test accuracy (%)", lines: [] });
+    // the values it cannot draw are gaps, said above the chart; the rest is drawn (a finite path)
+    const gradNorm = page.getByTestId("chart-grad_norm");
+    assert.equal(await gradNorm.getByTestId("not-drawn").innerText(), "2 values not drawn: 1 NaN, 1 off-scale (|v| > 1e300)");
+    const paths = await gradNorm.locator(".scatterlayer path.js-line").evaluateAll((els) => els.map((e) => e.getAttribute("d") ?? ""));
+    assert.equal(paths.length, 2, "the gap splits the line in two");
+    assert.ok(paths.every((d) => /^M[\d.,L-]+$/.test(d)), `finite SVG paths: ${paths.join(" | ")}`);
+    await page.screenshot({ path: `${SHOTS}/run-chart-explanations.png`, fullPage: true });
+    await page.close();
+  });
+
   it("lists artifacts with download links, shows a failure reason, and launches an evaluation of the encoder", async () => {
     const failed = await client.createRun({ experiment: "pages", name: "diverged" });
     await client.tracker(failed.id).setStatus("failed", "loss became NaN at step 12 (lr 3.0 too high?)");
@@ -173,7 +210,8 @@ describe("run page, benchmarks and embedding map in Chromium (next start)", () =
       const r = label === null ? 0 : 3;
       return { x: r * Math.cos(angle) + gaussian() * 0.5, y: r * Math.sin(angle) + gaussian() * 0.5, label };
     });
-    const map = { method: "pca", encoder: { id: 1, name: "simclr-fm", version: 1 }, explained_variance: [0.231, 0.12], points };
+    const classNames = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
+    const map = { method: "pca", encoder: { id: 1, name: "simclr-fm", version: 1 }, explained_variance: [0.231, 0.12], class_names: classNames, points };
     await client.tracker(evalRuns[0]).uploadArtifact("embeddings-2d.json", "embedding-map", new TextEncoder().encode(JSON.stringify(map)));
 
     await page.goto(`${app.url}/benchmarks`);
@@ -216,7 +254,7 @@ describe("run page, benchmarks and embedding map in Chromium (next start)", () =
     const traces = await mapPlot.evaluate((el: PlotDiv) => el.data.map((t) => [t.type, t.name, t.x.length, t.marker?.color]));
     assert.equal(traces.length, 11);
     assert.deepEqual(traces[0], ["scattergl", "no label", 100, "#afb8c1"]);
-    assert.deepEqual(traces.slice(1).map((t) => [t[1], t[2]]), Array.from({ length: 10 }, (_, l) => [`label ${l}`, 110]));
+    assert.deepEqual(traces.slice(1).map((t) => [t[1], t[2]]), classNames.map((name) => [name, 110]));
     assert.match(await page.getByTestId("embedding-map").innerText(), /PCA of 1,200 embeddings · simclr-fm v1[\s\S]*axis 1 23\.1% · axis 2 12\.0%/);
     await page.getByTestId("label-efficiency-chart").locator(".main-svg").first().waitFor();
     await page.getByTestId("embedding-map").scrollIntoViewIfNeeded();

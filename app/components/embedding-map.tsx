@@ -7,7 +7,7 @@ import { Plot } from "./plot";
 const LABEL_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#393b79", "#637939", "#ad494a"];
 const NO_LABEL_COLOR = "#afb8c1";
 
-/** The run's `embeddings-2d.json` as a WebGL scatter, one trace (and legend entry) per label. */
+/** The run's `embeddings-2d.json` as a WebGL scatter, one trace (and legend entry) per class. */
 export function EmbeddingMapView({ runId }: { runId: number }) {
   const [map, setMap] = useState<EmbeddingMap | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -57,18 +57,21 @@ function traces(map: EmbeddingMap) {
   }
   // Unlabeled points first, so labelled ones are drawn over them.
   const labels = [...byLabel.keys()].sort((a, b) => (a === null ? -1 : b === null ? 1 : a - b));
+  // the dataset's class names where the artifact carries them (older artifacts and unnamed classes: "class 3")
+  const nameOf = (label: number | null) => (label === null ? "no label" : (map.class_names?.[label] ?? `class ${label}`));
   const data = labels.map((label) => ({
     type: "scattergl",
     mode: "markers",
-    name: label === null ? "no label" : `label ${label}`,
+    name: nameOf(label),
     ...byLabel.get(label),
     marker: { size: 4, opacity: 0.75, color: label === null ? NO_LABEL_COLOR : LABEL_COLORS[label % LABEL_COLORS.length] },
-    hovertemplate: `${label === null ? "no label" : `label ${label}`}<br>(%{x:.3f}, %{y:.3f})<extra></extra>`,
+    hovertemplate: `${nameOf(label)}<br>(%{x:.3f}, %{y:.3f})<extra></extra>`,
   }));
+  const axisTitle = (i: 0 | 1) => `${map.method.toUpperCase()} axis ${i + 1} (${(map.explained_variance[i] * 100).toFixed(1)}% of variance)`;
   const layout = {
     margin: { l: 48, r: 8, t: 8, b: 40 },
-    xaxis: { title: { text: "axis 1" }, zeroline: false },
-    yaxis: { title: { text: "axis 2" }, zeroline: false, scaleanchor: "x" },
+    xaxis: { title: { text: axisTitle(0) }, zeroline: false },
+    yaxis: { title: { text: axisTitle(1) }, zeroline: false, scaleanchor: "x" },
     legend: { itemsizing: "constant" },
     hovermode: "closest",
     uirevision: "embedding-map",

@@ -11,6 +11,8 @@ export const embeddingMapSchema = z.object({
   encoder: z.record(z.string(), z.unknown()),
   /** share of the variance each of the two axes explains */
   explained_variance: z.tuple([z.number(), z.number()]),
+  /** names of labels 0, 1, …; absent in maps of unnamed classes and in older artifacts */
+  class_names: z.array(z.string()).optional(),
   points: z.array(z.object({ x: z.number(), y: z.number(), label: z.number().int().nullable() })),
 });
 export type EmbeddingMap = z.infer<typeof embeddingMapSchema>;

@@ -120,7 +120,7 @@ async function evaluate(suite: EvalSuite, meta: EncoderMeta, dataset: Dataset, e
     frozen.dispose();
   }
   if (c.tracker) {
-    const map = embeddingMap(testFeatures, test.labels, c.encoder ?? {});
+    const map = embeddingMap(testFeatures, test.labels, c.encoder ?? {}, { classNames: dataset.descriptor.classNames });
     await c.tracker.uploadArtifact(EMBEDDING_MAP_ARTIFACT, "report", new TextEncoder().encode(JSON.stringify(map)));
   }
   const encoderId = c.encoder?.id ?? null;

@@ -45,6 +45,14 @@ describe("pca", () => {
       { x: expect.closeTo(0, 4), y: expect.closeTo(-1, 4), label: 1 },
     ]);
     expect(JSON.parse(JSON.stringify(map))).toEqual(map); // plain JSON, as uploaded
+    expect(map.class_names).toBeUndefined();
+  });
+
+  it("carries the dataset's class names for labelled points, so the UI shows names rather than numbers", () => {
+    const features = { data: Float32Array.from(rows.flat()), n: 4, d: 3 };
+    const classNames = ["T-shirt/top", "Trouser"];
+    expect(embeddingMap(features, Int32Array.from([0, 0, 1, 1]), {}, { classNames }).class_names).toEqual(classNames);
+    expect(embeddingMap(features, null, {}, { classNames }).class_names).toBeUndefined();
   });
 
   it("keeps at most the requested number of points (a seeded subset), unlabelled when there are no labels", () => {
