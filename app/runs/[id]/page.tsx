@@ -2,7 +2,8 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { TRPCError } from "@trpc/server";
 import { api } from "@/app/lib/server-api";
-import { formatBytes, formatDate, formatDuration, formatValue } from "@/app/lib/format";
+import { formatBytes, formatDate, formatDuration } from "@/app/lib/format";
+import { ValueText } from "@/app/components/value-text";
 import { StatusBadge } from "@/app/components/status-badge";
 import { RunCharts } from "@/app/components/metric-charts";
 import { CancelButton, LaunchEvaluationButton } from "@/app/components/run-actions";
@@ -11,14 +12,17 @@ import { EmbeddingMapView } from "@/app/components/embedding-map";
 import { SweepChart } from "@/app/components/sweep-chart";
 import { isLive, runSignature } from "@/app/lib/run-signature";
 import { EMBEDDING_MAP_ARTIFACT } from "@/server/services/embedding-map";
-
-/** Tags shown as links to another run. */
-const RUN_LINK_TAGS = new Set(["best_run", "encoder_run"]);
+import { RunParams } from "./run-params";
+import { RunTagFacts, RunTagOverflow } from "./run-tags";
+import type { RunPageSearch } from "./show-all";
+import "./run-page.css";
 
 export const dynamic = "force-dynamic";
 
-export default async function RunPage({ params }: { params: Promise<{ id: string }> }) {
+export default async function RunPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<RunPageSearch> }) {
   const id = Number((await params).id);
+  const { tags: tagsShown, params: paramsShown } = await searchParams;
+  const search: RunPageSearch = { tags: tagsShown, params: paramsShown };
   const caller = await api();
   const data = await caller.runs.get({ id }).catch((err) => {
     if (err instanceof TRPCError && (err.code === "NOT_FOUND" || err.code === "BAD_REQUEST")) notFound();
@@ -37,6 +41,7 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
   const hasEncoder = artifacts.some((a) => a.kind === "encoder");
   const hasEmbeddingMap = artifacts.some((a) => a.name === EMBEDDING_MAP_ARTIFACT);
   const failures = attempts.filter((a) => a.error);
+  const tags = Object.entries(run.tags).filter(([k]) => k !== "warning");
   return (
     <>
       <p className="subtitle">
@@ -76,12 +81,9 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
         <div><span>Job</span>{run.jobKind ?? "—"}</div>
         <div><span>Backend</span>{run.backend ?? "—"}</div>
         <div><span>Worker</span>{run.worker ?? "—"}</div>
-        {Object.entries(run.tags)
-          .filter(([k]) => k !== "warning")
-          .map(([k, v]) => (
-            <div key={k}><span>{k}</span>{RUN_LINK_TAGS.has(k) ? <Link href={`/runs/${v}`}>run {v}</Link> : v}</div>
-          ))}
+        <RunTagFacts tags={tags} search={search} />
       </div>
+      <RunTagOverflow tags={tags} search={search} />
       {sweep && (
         <section>
           <h2>Trials — {sweep.goal} {sweep.metric}</h2>
@@ -101,8 +103,8 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
                   <tr key={t.runId} className={sweep.best?.runId === t.runId ? "best" : undefined}>
                     <td><Link href={`/runs/${t.runId}`}>{t.name}</Link>{sweep.best?.runId === t.runId ? " ★" : ""}</td>
                     <td><StatusBadge status={t.status} /></td>
-                    {sweep.parameters.map((p) => <td key={p}>{formatValue(t.params[p])}</td>)}
-                    <td className="num">{formatValue(t.value)}</td>
+                    {sweep.parameters.map((p) => <td key={p}><ValueText value={t.params[p]} /></td>)}
+                    <td className="num"><ValueText value={t.value} /></td>
                   </tr>
                 ))}
               </tbody>
@@ -129,20 +131,7 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
       <div className="two-col">
         <section>
           <h2>Params</h2>
-          {runParams.length === 0 ? (
-            <div className="empty">No params logged.</div>
-          ) : (
-            <table className="grid kv" data-testid="params">
-              <tbody>
-                {runParams.map((p) => (
-                  <tr key={p.key}>
-                    <td>{p.key}</td>
-                    <td>{formatValue(p.value)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
+          <RunParams params={runParams} search={search} />
           <h2>Artifacts</h2>
           {artifacts.length === 0 ? (
             <div className="empty">No artifacts.</div>
