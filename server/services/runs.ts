@@ -1,11 +1,12 @@
 /** Projects, experiments and runs: the rules for creating and changing them live here. */
-import { and, asc, count, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Database } from "@/server/db";
 import { experimentKeys, experiments, metrics, params, projects, runs, type RunStatus } from "@/drizzle/schema";
 import { query } from "@/server/db/sql";
 import { notFound, PretextError } from "@/server/errors";
 import { fieldName, parseFieldName, parseFilter } from "./run-filter";
 import { filterToSql, sortKeys } from "./run-filter-sql";
+import { topLevelAmong, trialsOf } from "./run-groups";
 import { createRun as createRunSchema, type CreateRun } from "@/server/validation";
 
 export type Run = typeof runs.$inferSelect;
@@ -123,6 +124,8 @@ export interface RunsQuery {
   dir?: "asc" | "desc";
   page?: number;
   pageSize?: number;
+  /** page over top-level runs and return the trials of the page's runs under `trials` (the runs table) */
+  group?: boolean;
 }
 
 /** At most this many distinct keys of each kind are offered as columns. */
@@ -134,19 +137,21 @@ const MAX_KEYS = 500;
  */
 export async function listRuns(database: Database, experimentId: number, options: RunsQuery = {}) {
   const { db } = database;
-  const { filter = "", sort = "created", dir = "desc", page = 0, pageSize = 50 } = options;
+  const { filter = "", sort = "created", dir = "desc", page = 0, pageSize = 50, group = false } = options;
   const node = parseFilter(filter, "filter");
   const sortField = parseFieldName(sort, "sort");
   await getExperiment(database, experimentId);
-  const where = node ? and(eq(runs.experimentId, experimentId), filterToSql(node)) : eq(runs.experimentId, experimentId);
+  const matching = node ? and(eq(runs.experimentId, experimentId), filterToSql(node))! : eq(runs.experimentId, experimentId);
+  const where = group ? and(matching, topLevelAmong(matching)) : matching;
   const order = (e: SQL) => (dir === "asc" ? sql`${e} asc nulls last` : sql`${e} desc nulls last`);
+  const orderKeys = [...sortKeys(sortField).map(order), dir === "asc" ? sql`${runs.id} asc` : sql`${runs.id} desc`];
   const [pageRows, keys] = await Promise.all([
     // the filter runs once: the window count comes with the page (the sort has seen every match anyway)
     db
       .select({ run: runs, total: sql<number>`count(*) over ()`.mapWith(Number) })
       .from(runs)
       .where(where)
-      .orderBy(...sortKeys(sortField).map(order), dir === "asc" ? asc(runs.id) : desc(runs.id))
+      .orderBy(...orderKeys)
       .limit(pageSize)
       .offset(page * pageSize),
     experimentKeysOf(database, experimentId),
@@ -154,7 +159,8 @@ export async function listRuns(database: Database, experimentId: number, options
   const rows = pageRows.map((r) => r.run);
   // a page past the end has no row to carry the count
   const total = pageRows.length ? pageRows[0].total : page === 0 ? 0 : (await db.select({ n: count() }).from(runs).where(where))[0].n;
-  const ids = rows.map((r) => r.id);
+  const trialRows = group ? await trialsOf(database, rows.map((r) => r.id), matching, orderKeys) : [];
+  const ids = [...rows, ...trialRows.map((t) => t.run)].map((r) => r.id);
   const [paramRows, metricRows] = ids.length
     ? await Promise.all([
         db.select().from(params).where(inArray(params.runId, ids)),
@@ -166,6 +172,11 @@ export async function listRuns(database: Database, experimentId: number, options
     : [[], []];
   const paramsOf = groupBy(paramRows, (p) => p.runId);
   const metricsOf = groupBy(metricRows, (m) => m.runId);
+  const withValues = (r: Run) => ({
+    ...r,
+    params: Object.fromEntries((paramsOf.get(r.id) ?? []).map((p) => [p.key, decodeParam(p)])),
+    metrics: Object.fromEntries((metricsOf.get(r.id) ?? []).map((m) => [m.key, m.lastValue])),
+  });
   return {
     total,
     page,
@@ -173,10 +184,12 @@ export async function listRuns(database: Database, experimentId: number, options
     sort: fieldName(sortField),
     dir,
     keys,
-    runs: rows.map((r) => ({
-      ...r,
-      params: Object.fromEntries((paramsOf.get(r.id) ?? []).map((p) => [p.key, decodeParam(p)])),
-      metrics: Object.fromEntries((metricsOf.get(r.id) ?? []).map((m) => [m.key, m.lastValue])),
+    runs: rows.map(withValues),
+    /** with `group`: the matching trials of the page's runs, per parent (at most MAX_TRIALS_SHOWN each) */
+    trials: [...groupBy(trialRows, (t) => t.run.parentRunId!)].map(([parentRunId, list]) => ({
+      parentRunId,
+      total: list[0].total,
+      runs: list.map((t) => withValues(t.run)),
     })),
   };
 }

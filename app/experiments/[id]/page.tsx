@@ -1,14 +1,20 @@
 import { notFound } from "next/navigation";
 import { TRPCError } from "@trpc/server";
 import { api } from "@/app/lib/server-api";
-import { formatDate, formatDuration, formatValue } from "@/app/lib/format";
+import { describeValue, formatDate, formatDuration } from "@/app/lib/format";
 import { fieldName, FilterSyntaxError, parseFieldName, type Field } from "@/server/services/run-filter";
-import { RunsView, type Column, type RowData, type SearchError } from "./runs-view";
+import type { inferRouterOutputs } from "@trpc/server";
+import type { AppRouter } from "@/server/api/root";
+import { RunsView, type SearchError } from "./runs-view";
+import type { Column, RowData } from "./runs-grid";
 
 export const dynamic = "force-dynamic";
 
 const PAGE_SIZE = 50;
-const DEFAULT_COLUMNS_EACH = 6;
+
+type Outputs = inferRouterOutputs<AppRouter>["experiments"];
+type ListedRun = Outputs["runs"]["runs"][number];
+type DefaultColumn = Outputs["defaultColumns"][number];
 
 type Search = { q?: string; sort?: string; dir?: string; page?: string; cols?: string };
 
@@ -20,12 +26,10 @@ function toColumn(field: Field): Column | null {
   return null;
 }
 
-function chosenColumns(cols: string | undefined, keys: { params: string[]; metrics: string[] }): Column[] {
+/** The URL's columns; without a `cols` parameter, the ones the server chose for this experiment. */
+function chosenColumns(cols: string | undefined, defaults: DefaultColumn[]): Column[] {
   if (cols === undefined) {
-    return [
-      ...keys.params.slice(0, DEFAULT_COLUMNS_EACH).map((key) => toColumn({ kind: "param", key })!),
-      ...keys.metrics.slice(0, DEFAULT_COLUMNS_EACH).map((key) => toColumn({ kind: "metric", key, summary: "last" })!),
-    ];
+    return defaults.map((d) => ({ ...toColumn(d.kind === "param" ? { kind: "param", key: d.key } : { kind: "metric", key: d.key, summary: "last" })!, reason: d.reason }));
   }
   // Keys never contain commas (server/validation.ts), so a comma list is unambiguous.
   return cols
@@ -54,22 +58,28 @@ export default async function RunsTablePage({ params, searchParams }: { params: 
     throw err;
   });
   let error: SearchError | null = null;
-  const result = await caller.experiments.runs({ id, filter: q, sort, dir, page, pageSize: PAGE_SIZE }).catch((err) => {
-    if (!(err instanceof TRPCError && err.code === "BAD_REQUEST")) throw err;
-    const cause = err.cause instanceof FilterSyntaxError ? err.cause : null;
-    error = { message: err.message, field: cause?.field ?? null, position: cause?.position ?? null };
-    return null;
-  });
+  const [result, defaults] = await Promise.all([
+    caller.experiments.runs({ id, filter: q, sort, dir, page, pageSize: PAGE_SIZE, group: true }).catch((err) => {
+      if (!(err instanceof TRPCError && err.code === "BAD_REQUEST")) throw err;
+      const cause = err.cause instanceof FilterSyntaxError ? err.cause : null;
+      error = { message: err.message, field: cause?.field ?? null, position: cause?.position ?? null };
+      return null;
+    }),
+    sp.cols === undefined ? caller.experiments.defaultColumns({ id }) : [],
+  ]);
   const keys = result?.keys ?? { params: [], metrics: [], tags: [] };
-  const columns = chosenColumns(sp.cols, keys);
-  const rows: RowData[] = (result?.runs ?? []).map((r) => ({
+  const columns = chosenColumns(sp.cols, defaults);
+  const toRow = (r: ListedRun, nestedUnder: number | null): RowData => ({
     id: r.id,
     name: r.name,
     status: r.status,
     created: formatDate(r.createdAt),
     duration: formatDuration(r.startedAt, r.endedAt),
-    cells: columns.map((c) => formatValue(c.kind === "param" ? r.params[c.key] : c.kind === "metric" ? r.metrics[c.key] : r.tags[c.key])),
-  }));
+    parentRunId: r.parentRunId === nestedUnder ? null : r.parentRunId,
+    cells: columns.map((c) => describeValue(c.kind === "param" ? r.params[c.key] : c.kind === "metric" ? r.metrics[c.key] : r.tags[c.key])),
+  });
+  const rows = (result?.runs ?? []).map((r) => toRow(r, null));
+  const trials = (result?.trials ?? []).map((g) => ({ parentRunId: g.parentRunId, total: g.total, rows: g.runs.map((r) => toRow(r, g.parentRunId)) }));
   return (
     <RunsView
       experiment={experiment}
@@ -79,6 +89,7 @@ export default async function RunsTablePage({ params, searchParams }: { params: 
       keys={keys}
       columns={columns}
       rows={rows}
+      trials={trials}
     />
   );
 }

@@ -1,26 +1,10 @@
 "use client";
 
-import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useEffect, useMemo, useState, useTransition } from "react";
-import { StatusBadge } from "@/app/components/status-badge";
-
-export interface Column {
-  /** the field as written in expressions and in the `cols` URL parameter, e.g. params.lr */
-  id: string;
-  kind: "param" | "metric" | "tag";
-  key: string;
-}
-
-export interface RowData {
-  id: number;
-  name: string;
-  status: string;
-  created: string;
-  duration: string;
-  /** formatted values, one per column */
-  cells: string[];
-}
+import { useEffect, useState, useTransition } from "react";
+import { RunsGrid, type Column, type RowData, type TrialGroup } from "./runs-grid";
+import { hrefWith, type Query } from "./runs-query";
+import { useSelection } from "./use-selection";
 
 export interface SearchError {
   message: string;
@@ -30,34 +14,7 @@ export interface SearchError {
   position: number | null;
 }
 
-interface Query {
-  /** this page's path, e.g. /experiments/3 */
-  path: string;
-  q: string;
-  sort: string;
-  dir: "asc" | "desc";
-  page: number;
-  pageSize: number;
-  cols: string | null;
-}
-
 const EXAMPLES = ['params.method = "simclr" and metrics.knn_acc > 0.8', 'status = "finished" or tags.team = "vision"', "max(metrics.knn_acc) >= 0.9"];
-
-/** The URL of this page with some query parameters changed (undefined removes one). */
-function hrefWith(query: Query, changes: Partial<Record<"q" | "sort" | "dir" | "page" | "cols", string | undefined>>): string {
-  const current: Record<string, string | undefined> = {
-    q: query.q || undefined,
-    sort: query.sort === "created" ? undefined : query.sort,
-    dir: query.dir === "desc" ? undefined : query.dir,
-    page: query.page ? String(query.page) : undefined,
-    cols: query.cols ?? undefined,
-  };
-  const merged = { ...current, ...changes };
-  const search = new URLSearchParams();
-  for (const [k, v] of Object.entries(merged)) if (v !== undefined) search.set(k, v);
-  const s = search.toString();
-  return s ? `${query.path}?${s}` : query.path;
-}
 
 export function RunsView(props: {
   experiment: { id: number; name: string; project: string };
@@ -67,8 +24,9 @@ export function RunsView(props: {
   keys: { params: string[]; metrics: string[]; tags: string[] };
   columns: Column[];
   rows: RowData[];
+  trials: TrialGroup[];
 }) {
-  const { experiment, query, total, error, keys, columns, rows } = props;
+  const { experiment, query, total, error, keys, columns, rows, trials } = props;
   const router = useRouter();
   const [pending, startTransition] = useTransition();
   const navigate = (href: string) => startTransition(() => router.push(href, { scroll: false }));
@@ -88,7 +46,7 @@ export function RunsView(props: {
       ) : rows.length === 0 ? (
         <div className="empty">{query.q ? "No runs match this expression." : "No runs in this experiment yet."}</div>
       ) : (
-        <RunsGrid experimentId={experiment.id} query={query} columns={columns} rows={rows} pending={pending} navigate={navigate} />
+        <RunsGrid experimentId={experiment.id} query={query} columns={columns} rows={rows} trials={trials} pending={pending} navigate={navigate} />
       )}
       {pages > 1 && (
         <div className="pager">
@@ -203,32 +161,6 @@ function Toolbar(props: {
   );
 }
 
-/**
- * The selected run ids of an experiment, kept in sessionStorage so a selection survives paging,
- * sorting and filtering; every component using it sees the same set.
- */
-function useSelection(experimentId: number) {
-  const storageKey = `pretext:selected:${experimentId}`;
-  const [ids, setIds] = useState<number[]>([]);
-  useEffect(() => {
-    const read = () => setIds(JSON.parse(sessionStorage.getItem(storageKey) ?? "[]") as number[]);
-    read();
-    window.addEventListener("pretext-selection", read);
-    return () => window.removeEventListener("pretext-selection", read);
-  }, [storageKey]);
-  const save = (next: number[]) => {
-    sessionStorage.setItem(storageKey, JSON.stringify(next));
-    window.dispatchEvent(new Event("pretext-selection"));
-  };
-  return {
-    ids,
-    has: (id: number) => ids.includes(id),
-    toggle: (id: number) => save(ids.includes(id) ? ids.filter((x) => x !== id) : [...ids, id]),
-    setMany: (many: number[], on: boolean) => save(on ? [...new Set([...ids, ...many])] : ids.filter((x) => !many.includes(x))),
-    clear: () => save([]),
-  };
-}
-
 function ColumnChooser(props: { keys: { params: string[]; metrics: string[]; tags: string[] }; columns: Column[]; onChange: (cols: string | undefined) => void }) {
   const { keys, columns, onChange } = props;
   const [filter, setFilter] = useState("");
@@ -278,78 +210,5 @@ function ColumnChooser(props: { keys: { params: string[]; metrics: string[]; tag
         </div>
       </div>
     </details>
-  );
-}
-
-function RunsGrid(props: { experimentId: number; query: Query; columns: Column[]; rows: RowData[]; pending: boolean; navigate: (href: string) => void }) {
-  const { experimentId, query, columns, rows, pending, navigate } = props;
-  const selection = useSelection(experimentId);
-  const pageIds = useMemo(() => rows.map((r) => r.id), [rows]);
-  const allOnPage = pageIds.every((id) => selection.has(id));
-
-  const SortHeader = ({ field, label, kind, numeric, title }: { field: string; label: string; kind?: string; numeric?: boolean; title?: string }) => {
-    const active = query.sort === field;
-    // a new column sorts best-first for metrics and dates, alphabetically otherwise
-    const firstDir = field.startsWith("metrics.") || field === "created" ? "desc" : "asc";
-    const nextDir = active ? (query.dir === "asc" ? "desc" : "asc") : firstDir;
-    return (
-      <th className={numeric ? "num" : undefined} title={title} aria-sort={active ? (query.dir === "asc" ? "ascending" : "descending") : undefined}>
-        <button
-          className="sort-header"
-          onClick={() => navigate(hrefWith(query, { sort: field === "created" ? undefined : field, dir: nextDir === "desc" ? undefined : nextDir, page: undefined }))}
-        >
-          {kind && <span className="col-kind">{kind}</span>}
-          <span>
-            {label}
-            <span className="sort-mark">{active ? (query.dir === "asc" ? "▲" : "▼") : ""}</span>
-          </span>
-        </button>
-      </th>
-    );
-  };
-
-  return (
-    <div className={`table-scroll runs-table${pending ? " pending" : ""}`}>
-      <table className="grid" data-testid="runs-table">
-        <thead>
-          <tr>
-            <th className="select-cell">
-              <input type="checkbox" aria-label="Select all runs on this page" checked={allOnPage} onChange={(e) => selection.setMany(pageIds, e.target.checked)} />
-            </th>
-            <SortHeader field="name" label="Run" />
-            <SortHeader field="status" label="Status" />
-            <SortHeader field="created" label="Created" />
-            <th className="plain-header">Duration</th>
-            {columns.map((c) => (
-              <SortHeader key={c.id} field={c.id} label={c.key} kind={c.kind} numeric={c.kind === "metric"} title={c.id} />
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr key={r.id} className={selection.has(r.id) ? "selected" : undefined}>
-              <td className="select-cell">
-                <input type="checkbox" aria-label={`Select ${r.name}`} checked={selection.has(r.id)} onChange={() => selection.toggle(r.id)} />
-              </td>
-              <td>
-                <Link href={`/runs/${r.id}`} prefetch={false}>
-                  {r.name}
-                </Link>
-              </td>
-              <td>
-                <StatusBadge status={r.status} />
-              </td>
-              <td>{r.created}</td>
-              <td>{r.duration}</td>
-              {r.cells.map((v, i) => (
-                <td key={columns[i].id} className={columns[i].kind === "metric" ? "num" : undefined}>
-                  {v}
-                </td>
-              ))}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
   );
 }
