@@ -32,11 +32,12 @@ export function ensureBuilt() {
 
 /**
  * `mode: "dev"` runs `next dev` (what the README's quick start runs) with its own build directory,
- * so it never disturbs the production build the other tests share.
+ * so it never disturbs the production build the other tests share. `fixedPort` serves where the
+ * README's examples expect the app (3000) instead of on a free port.
  */
-export async function startApp(env: Record<string, string> = {}, mode: "start" | "dev" = "start"): Promise<AppServer> {
+export async function startApp(env: Record<string, string> = {}, mode: "start" | "dev" = "start", fixedPort?: number): Promise<AppServer> {
   if (mode === "start") ensureBuilt();
-  const port = await freePort();
+  const port = fixedPort ?? (await freePort());
   const home = mkdtempSync(path.join(os.tmpdir(), "pretext-e2e-"));
   const child: ChildProcess = spawn("node_modules/.bin/next", [mode, "-p", String(port), "-H", "127.0.0.1"], {
     env: {

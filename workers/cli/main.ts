@@ -6,7 +6,7 @@
  *   pretext worker [--concurrency N] [--name X]     take jobs from the queue
  *   pretext eval --encoder <id|file> --suite <file> evaluate an encoder (protocols + baselines)
  *   pretext audit --dataset <name>                  audit a dataset (duplicates, overlap, balance, gap)
- *   pretext cancel <run id>                         cancel a queued or running run
+ *   pretext cancel <run id> [...]                   cancel queued or running runs
  *   pretext app [--port 3000]                       serve the web app (production build)
  * Work goes to the running app when there is one (./target.ts: $PRETEXT_URL, or the app that holds
  * the embedded database), else straight into the database ($DATABASE_URL, or the embedded one).
@@ -38,7 +38,7 @@ commands:
   eval     evaluate an encoder with a suite: linear probe, kNN, adapter, fine-tuning and baselines
   audit    audit a dataset: duplicates, train/test overlap, class balance, domain gap
   worker   take jobs from the queue: --concurrency N (default 1), --name NAME
-  cancel   cancel a queued or running run: pretext cancel <run id>
+  cancel   cancel queued or running runs: pretext cancel <run id> [<run id> ...]
   app      serve the web app (runs \`next build\` first)
 
 ${TRAIN_USAGE}
@@ -191,22 +191,22 @@ async function worker(args: string[]) {
 }
 
 async function cancel(args: string[]) {
-  const runId = Number(args[0]);
-  if (!Number.isInteger(runId) || runId <= 0) throw new Error("usage: pretext cancel <run id>");
+  const runIds = args.map(Number);
+  if (runIds.length === 0 || !runIds.every((id) => Number.isInteger(id) && id > 0)) throw new Error("usage: pretext cancel <run id> [<run id> ...]");
   const client = await appTarget();
   if (client) {
-    await client.cancel(runId);
+    for (const id of runIds) await client.cancel(id);
   } else {
     const database = await getDatabase();
     const queue = await getQueue(database);
     try {
-      await cancelRun(database, queue, runId);
+      for (const id of runIds) await cancelRun(database, queue, id);
     } finally {
       await queue.stop({ graceful: false, wait: true });
       await database.close();
     }
   }
-  console.log(`cancelled run ${runId}`);
+  console.log(`cancelled run${runIds.length > 1 ? "s" : ""} ${runIds.join(", ")}`);
 }
 
 function app(args: string[]) {

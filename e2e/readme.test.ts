@@ -1,0 +1,92 @@
+/**
+ * The README's examples, run as written against a fresh app on localhost:3000 (next start, embedded
+ * PGlite and worker): every curl command of "HTTP API", then the CLI lines of "Train, queue and
+ * workers", which reach the running app by themselves.
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { startApp, type AppServer } from "@/server/testing/app-server";
+
+const README = readFileSync("README.md", "utf8");
+
+/** The commands of the first ```sh block after `heading`: continuation lines joined, comments dropped. */
+function shellBlock(heading: string): string[] {
+  const section = README.slice(README.indexOf(`\n## ${heading}\n`));
+  const block = section.slice(section.indexOf("```sh\n") + 6, section.indexOf("\n```", section.indexOf("```sh\n")));
+  const commands: string[] = [];
+  let current = "";
+  for (const line of block.split("\n")) {
+    if (!current && (line.trim().startsWith("#") || !line.trim())) continue;
+    if (current && line.trim().startsWith("#") && !current.endsWith("\\")) continue;
+    current = current ? `${current}\n${line}` : line;
+    if (!line.endsWith("\\") && !/'[^']*$/.test(current.replace(/'[^']*'/g, ""))) {
+      commands.push(current);
+      current = "";
+    }
+  }
+  return commands;
+}
+
+function run(command: string, cwd: string, env: NodeJS.ProcessEnv = process.env): { status: number | null; out: string } {
+  const r = spawnSync("bash", ["-c", command], { cwd, env, encoding: "utf8", timeout: 600_000 });
+  return { status: r.status, out: `${r.stdout}${r.stderr}` };
+}
+
+describe("README examples, verbatim", () => {
+  let app: AppServer;
+  before(async () => {
+    app = await startApp({}, "start", 3000);
+  });
+  after(async () => {
+    await app?.stop();
+  });
+
+  it("runs every curl example of the HTTP API section", () => {
+    const cwd = mkdtempSync(path.join(os.tmpdir(), "pretext-readme-"));
+    writeFileSync(path.join(cwd, "model.bin"), "weights");
+    const commands = shellBlock("HTTP API");
+    assert.ok(commands.length >= 9, `found ${commands.length} commands`);
+    for (const command of commands) {
+      const { status, out } = run(command, cwd);
+      assert.equal(status, 0, `${command}\n${out}`);
+      if (out.trim()) assert.ok(!("error" in JSON.parse(out)), `${command}\n${out}`);
+    }
+    assert.equal(readFileSync(path.join(cwd, "model.bin"), "utf8"), "weights");
+  });
+
+  it("runs the CLI examples, which find the running app by themselves", async () => {
+    // as on a newcomer's machine: no PRETEXT_URL, no DATABASE_URL; the app holds the embedded database
+    const env: NodeJS.ProcessEnv = { ...process.env, PRETEXT_HOME: app.home };
+    delete env.PRETEXT_URL;
+    delete env.DATABASE_URL;
+    const lines = shellBlock("Train, queue and workers");
+    const trained: number[] = [];
+    const queued: number[] = [];
+    for (const line of lines) {
+      // a worker takes jobs until stopped, and the app's embedded worker already does (worker.test.ts covers workers)
+      if (/ worker( |$)/.test(line)) continue;
+      // cancel what the examples queued instead of the example's run 42
+      const command = line.replace(/ cancel 42$/, ` cancel ${queued.join(" ")}`);
+      const { status, out } = run(command, process.cwd(), env);
+      assert.equal(status, 0, `${command}\n${out}`);
+      assert.match(out, /working through http:\/\/localhost:3000/, `${command}\n${out}`);
+      for (const m of out.matchAll(/logging to http:\/\/localhost:3000\/runs\/(\d+)/g)) trained.push(Number(m[1]));
+      for (const m of out.matchAll(/queued run (\d+)|\(runs ([\d, ]+)\)/g)) queued.push(...(m[1] ?? m[2]).split(",").map((id) => Number(id)));
+    }
+    assert.equal(trained.length, 2);
+    assert.ok(queued.length >= 2, `queued ${queued}`);
+    for (const id of trained) {
+      const run = (await (await fetch(`${app.url}/api/v1/runs/${id}`)).json()) as { status: string; metrics: { key: string }[] };
+      assert.equal(run.status, "finished");
+      assert.ok(run.metrics.some((m) => m.key === "loss"));
+    }
+    for (const id of queued) {
+      const run = (await (await fetch(`${app.url}/api/v1/runs/${id}`)).json()) as { status: string };
+      assert.equal(run.status, "cancelled", `run ${id}`);
+    }
+  });
+});
