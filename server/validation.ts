@@ -1,6 +1,9 @@
 /** zod schemas for everything that enters through the API; tRPC, REST and the CLI share them. */
 import { z } from "zod";
 import { runStatuses } from "@/drizzle/schema";
+import { metricKey, name } from "./names";
+
+export { metricKey, name };
 
 export const MAX_BATCH_POINTS = 10_000;
 
@@ -20,19 +23,6 @@ export function toJsonValue(v: number): number | "NaN" | "Infinity" | "-Infinity
   if (Number.isFinite(v)) return v;
   return Number.isNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity";
 }
-
-export const name = z
-  .string()
-  .min(1, "must not be empty")
-  .max(200, "must be at most 200 characters")
-  // eslint-disable-next-line no-control-regex -- rejecting control characters is the point
-  .regex(/^[^\u0000-\u001f]*$/, "must not contain control characters");
-
-export const metricKey = z
-  .string()
-  .min(1, "must not be empty")
-  .max(250, "must be at most 250 characters")
-  .regex(/^[A-Za-z0-9_\-./: ]+$/, "may only contain letters, digits, space and _ - . / :");
 
 export const metricPoint = z.object({
   key: metricKey,

@@ -7,22 +7,34 @@ import type { Database } from "@/server/db";
 import { badInput, describeZodError, PretextError } from "@/server/errors";
 import { createRun, getRun, setRunStatus, type Run } from "@/server/services/runs";
 import { name } from "@/server/validation";
+import { jobConfigSchemas, RUN_JOB_KINDS } from "./configs/jobs";
 import { queueOf, RETRY_LIMIT, type JobKind, type RunJobData } from "./queue";
 
-const RUN_JOB_KINDS = ["pretrain", "evaluate", "audit", "sweep-trial"] as const;
-
-export const launchInput = z.object({
-  kind: z.enum(RUN_JOB_KINDS).default("pretrain"),
-  project: name.default("default"),
-  experiment: name.default("pretrain"),
-  name: name.optional(),
-  parentRunId: z.number().int().positive().optional(),
-  /** the job's configuration (pretrain: a pretraining config; evaluate, audit: workers/worker/job-configs.ts), validated by the worker */
-  config: z.record(z.string(), z.unknown()),
-  tags: z.record(z.string(), z.string()).default({}),
-});
+/**
+ * A job to launch. The config must pass its kind's schema (server/jobs/configs/jobs.ts; a run named
+ * after its config gets a name the runs table accepts): a bad field is refused here, named under
+ * `config.` (`config.optimizer.lr: Too small: expected number to be >0`), instead of being queued
+ * and failing later on a worker.
+ */
+export const launchInput = z
+  .object({
+    kind: z.enum(RUN_JOB_KINDS).default("pretrain"),
+    project: name.default("default"),
+    experiment: name.default("pretrain"),
+    name: name.optional(),
+    parentRunId: z.number().int().positive().optional(),
+    /** the job's configuration: a pretraining config (pretrain, sweep-trial), or an evaluate or audit job's config */
+    config: z.record(z.string(), z.unknown()),
+    tags: z.record(z.string(), z.string()).default({}),
+  })
+  .superRefine((launch, ctx) => {
+    for (const issue of jobConfigSchemas[launch.kind].safeParse(launch.config).error?.issues ?? []) {
+      ctx.addIssue({ code: "custom", path: ["config", ...issue.path], message: issue.message });
+    }
+  });
 export type LaunchInput = z.input<typeof launchInput>;
 
+/** Creates the run (queued) and enqueues its job; a bad input or config is refused (400) before anything is stored. */
 export async function launchRun(database: Database, queue: PgBoss, input: LaunchInput): Promise<{ run: Run; jobId: string }> {
   const parsed = launchInput.safeParse(input);
   if (!parsed.success) throw badInput(describeZodError(parsed.error));

@@ -1,13 +1,13 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { parsePretrainConfig } from "@/workers/engine/config";
-import { sweepConfig, sweepTrials, withField } from "./sweeps";
+import { pretrainConfigSchema } from "./configs/pretrain";
+import { sweepConfig, sweepSpec, sweepTrials, withField } from "./sweeps";
 
 const base = { optimizer: { name: "adam", lr: 0.001 }, batchSize: 64 };
 
 describe("sweep trials", () => {
   it("expands a grid in order and cuts it at the budget", () => {
-    const s = sweepConfig.parse({ base, budget: 5, parameters: { "optimizer.lr": { values: [0.1, 0.01, 0.001] }, batchSize: { values: [32, 64] } } });
+    const s = sweepSpec.parse({ base, budget: 5, parameters: { "optimizer.lr": { values: [0.1, 0.01, 0.001] }, batchSize: { values: [32, 64] } } });
     expect(sweepTrials(s)).toEqual([
       { "optimizer.lr": 0.1, batchSize: 32 },
       { "optimizer.lr": 0.1, batchSize: 64 },
@@ -19,8 +19,8 @@ describe("sweep trials", () => {
 
   it("draws random trials reproducibly, inside their ranges, log-uniform where asked", () => {
     const input = { base, method: "random", budget: 200, seed: 7, parameters: { "optimizer.lr": { min: 1e-4, max: 1e-1, scale: "log" }, batchSize: { min: 16, max: 256, integer: true } } };
-    const a = sweepTrials(sweepConfig.parse(input));
-    expect(sweepTrials(sweepConfig.parse(input))).toEqual(a);
+    const a = sweepTrials(sweepSpec.parse(input));
+    expect(sweepTrials(sweepSpec.parse(input))).toEqual(a);
     const lrs = a.map((t) => t["optimizer.lr"] as number);
     expect(Math.min(...lrs)).toBeGreaterThanOrEqual(1e-4);
     expect(Math.max(...lrs)).toBeLessThanOrEqual(1e-1);
@@ -49,7 +49,7 @@ describe("sweep trials", () => {
     for (const trial of sweepTrials(example)) {
       let config: Record<string, unknown> = example.base;
       for (const [field, value] of Object.entries(trial)) config = withField(config, field, value);
-      expect(() => parsePretrainConfig(config)).not.toThrow();
+      expect(pretrainConfigSchema.safeParse(config).error).toBeUndefined();
     }
   });
 });

@@ -1,7 +1,9 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { z } from "zod";
 import { symmetricEigenvalues } from "./linalg/symmetric-eigenvalues";
 import { l2Normalize } from "./models/l2-normalize";
+import { healthSchema, type HealthConfig } from "../../server/jobs/configs/pretrain";
+
+export { healthSchema, type HealthConfig };
 
 /**
  * Representation health on a fixed probe batch, to catch collapse early:
@@ -12,17 +14,6 @@ import { l2Normalize } from "./models/l2-normalize";
  *  - alignment E‖f(x) − f(x⁺)‖² and uniformity log E exp(−2‖f(x) − f(y)‖²) (Wang & Isola 2020,
  *    https://arxiv.org/abs/2005.10242): lower is better for both; uniformity → 0 when collapsed.
  */
-export const healthSchema = z
-  .object({
-    probeSize: z.number().int().min(8).default(256),
-    minStdRatio: z.number().min(0).default(0.05),
-    minEffectiveRank: z.number().min(1).default(2),
-    maxUniformity: z.number().max(0).default(-0.1),
-  })
-  .strict();
-
-export type HealthConfig = z.infer<typeof healthSchema>;
-
 export interface HealthReport {
   stdRatio: number;
   effectiveRank: number;

@@ -1,9 +1,8 @@
 import type * as tf from "@tensorflow/tfjs-core";
-import { z } from "zod";
+import { auditOptionsSchema, type AuditOptions, type AuditOptionsInput } from "../../../server/jobs/configs/jobs";
 import type { RunTracker } from "../../../server/tracking/tracker";
-import { BACKEND_NAMES, initBackend } from "../backend";
+import { initBackend } from "../backend";
 import type { Dataset, SampleSet } from "../data/dataset";
-import { datasetSpecSchema } from "../data/dataset-spec";
 import { loadDataset } from "../data/load-dataset";
 import type { SampleView } from "../data/splits";
 import { loadEncoder, type LoadedEncoder } from "../eval/encoder-file";
@@ -15,27 +14,9 @@ import { contentHashes, exactDuplicates, exactOverlap } from "./exact-duplicates
 import { mmdRbf } from "./mmd";
 import { nearDuplicatePairs } from "./near-duplicates";
 
-export const AUDIT_ARTIFACT = "audit.json";
+export { auditOptionsSchema, type AuditOptions, type AuditOptionsInput };
 
-export const auditOptionsSchema = z
-  .object({
-    dataset: datasetSpecSchema,
-    /** Target set for the domain gap; default: the dataset's own test part. */
-    target: datasetSpecSchema.optional(),
-    /** Cosine similarity at or above which two different samples are near duplicates. */
-    nearThreshold: z.number().gt(0).max(1).default(0.98),
-    /** Near-duplicate search looks at most at this many samples per part (seeded subset): cost is quadratic. */
-    maxNearSamples: z.number().int().min(2).default(10_000),
-    /** Samples per side for MMD and the domain classifier. */
-    domainSamples: z.number().int().min(4).default(1000),
-    /** How many example pairs/groups each finding lists. */
-    examples: z.number().int().min(0).default(10),
-    seed: z.number().int().min(0).default(0),
-    backend: z.enum(["auto", ...BACKEND_NAMES]).default("auto"),
-  })
-  .strict();
-export type AuditOptions = z.infer<typeof auditOptionsSchema>;
-export type AuditOptionsInput = z.input<typeof auditOptionsSchema>;
+export const AUDIT_ARTIFACT = "audit.json";
 
 export interface AuditReport {
   dataset: { name: string; checksum: string; shape: number[]; parts: { train: number; test: number | null } };

@@ -15,9 +15,9 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { registerWasmKernels } from "./wasm-kernels";
 import { withWasmThreads } from "./wasm-threads";
+import { BACKEND_NAMES, type BackendName } from "../../../server/jobs/configs/common";
 
-export const BACKEND_NAMES = ["tensorflow-gpu", "tensorflow", "wasm", "cpu"] as const;
-export type BackendName = (typeof BACKEND_NAMES)[number];
+export { BACKEND_NAMES, type BackendName };
 
 export class BackendUnavailableError extends Error {
   constructor(readonly backend: BackendName, reason: string) {

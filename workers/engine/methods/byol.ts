@@ -1,10 +1,17 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { z } from "zod";
 import { l2Normalize } from "../models/l2-normalize";
 import { EmaTarget } from "./ema";
 import { encodeViews } from "./encode-views";
 import type { MethodEnv, PretextMethod } from "./method";
-import { headSchema, projectionHead } from "./projection-head";
+import { projectionHead } from "./projection-head";
+import { byolSchema, type ByolConfig } from "../../../server/jobs/configs/methods";
+
+export { byolSchema, type ByolConfig };
+
+/** τ_k = 1 − (1 − τ_base)·(cos(πk/K) + 1)/2: τ_base at step 0, rising to 1 at the last step. */
+export function byolMomentum(base: number, step: number, totalSteps: number): number {
+  return 1 - ((1 - base) * (Math.cos((Math.PI * step) / Math.max(1, totalSteps)) + 1)) / 2;
+}
 
 /**
  * BYOL — Grill et al. 2020, "Bootstrap Your Own Latent", https://arxiv.org/abs/2006.07733.
@@ -17,26 +24,6 @@ import { headSchema, projectionHead } from "./projection-head";
  *
  * @example createByol({ name: "byol", momentumBase: 0.99 }, env)
  */
-export const byolSchema = z
-  .object({
-    name: z.literal("byol"),
-    momentumBase: z.number().min(0).lt(1, "momentumBase must be < 1 (1 would freeze the target)").default(0.99),
-    projector: headSchema.default({ hidden: [256], outDim: 64, batchNorm: true }),
-    predictor: headSchema.default({ hidden: [256], outDim: 64, batchNorm: true }),
-  })
-  .strict()
-  .refine((c) => c.predictor.outDim === c.projector.outDim, {
-    message: "predictor.outDim must equal projector.outDim (the predictor maps projections to projections)",
-    path: ["predictor", "outDim"],
-  });
-
-export type ByolConfig = z.input<typeof byolSchema>;
-
-/** τ_k = 1 − (1 − τ_base)·(cos(πk/K) + 1)/2: τ_base at step 0, rising to 1 at the last step. */
-export function byolMomentum(base: number, step: number, totalSteps: number): number {
-  return 1 - ((1 - base) * (Math.cos((Math.PI * step) / Math.max(1, totalSteps)) + 1)) / 2;
-}
-
 export function createByol(config: ByolConfig, env: MethodEnv): PretextMethod {
   const cfg = byolSchema.parse(config);
   const projector = projectionHead(env, "projector", env.encoder.outDim, cfg.projector);

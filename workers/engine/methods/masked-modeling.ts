@@ -1,8 +1,10 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { z } from "zod";
 import { patchMask } from "../augment/patch-mask";
 import { mlp } from "../models/mlp";
 import type { MethodEnv, PretextMethod } from "./method";
+import { maskedModelingSchema, type MaskedModelingConfig } from "../../../server/jobs/configs/methods";
+
+export { maskedModelingSchema, type MaskedModelingConfig };
 
 /**
  * Masked modeling in the style of MAE — He et al. 2022, "Masked Autoencoders Are Scalable Vision
@@ -17,17 +19,6 @@ import type { MethodEnv, PretextMethod } from "./method";
  *
  * @example createMaskedModeling({ name: "masked", maskRatio: 0.75, patchSize: 7 }, env)
  */
-export const maskedModelingSchema = z
-  .object({
-    name: z.literal("masked"),
-    maskRatio: z.number().gt(0, "maskRatio must be > 0").lt(1, "maskRatio must be < 1 (something must stay visible)").default(0.75),
-    patchSize: z.number().int().min(1).default(7),
-    decoderHidden: z.array(z.number().int().positive()).default([256]),
-  })
-  .strict();
-
-export type MaskedModelingConfig = z.input<typeof maskedModelingSchema>;
-
 export function createMaskedModeling(config: MaskedModelingConfig, env: MethodEnv): PretextMethod {
   const cfg = maskedModelingSchema.parse(config);
   const shape = env.inputShape;

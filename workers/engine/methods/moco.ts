@@ -1,11 +1,12 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { z } from "zod";
 import { EmaTarget } from "./ema";
 import { MemoryBank } from "./memory-bank";
 import type { MethodEnv, PretextMethod } from "./method";
 import { ntXentWithMemoryBank } from "./nt-xent";
-import { headSchema, projectionHead } from "./projection-head";
-import { temperatureSchema } from "./temperature";
+import { projectionHead } from "./projection-head";
+import { mocoSchema, type MocoConfig } from "../../../server/jobs/configs/methods";
+
+export { mocoSchema, type MocoConfig };
 
 /**
  * MoCo v2 — Chen, Fan, Girshick & He 2020, "Improved Baselines with Momentum Contrastive Learning",
@@ -18,18 +19,6 @@ import { temperatureSchema } from "./temperature";
  *
  * @example createMoco({ name: "moco", temperature: 0.2, queueSize: 4096, momentum: 0.99 }, env)
  */
-export const mocoSchema = z
-  .object({
-    name: z.literal("moco"),
-    temperature: temperatureSchema.default(0.2),
-    queueSize: z.number().int().min(1, "queueSize must be ≥ 1").default(4096),
-    momentum: z.number().min(0).lt(1, "momentum must be < 1 (1 would freeze the key encoder)").default(0.99),
-    head: headSchema.default({ hidden: [128], outDim: 64, batchNorm: false }),
-  })
-  .strict();
-
-export type MocoConfig = z.input<typeof mocoSchema>;
-
 export function createMoco(config: MocoConfig, env: MethodEnv): PretextMethod {
   const cfg = mocoSchema.parse(config);
   const queryHead = projectionHead(env, "head", env.encoder.outDim, cfg.head);

@@ -1,7 +1,9 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { z } from "zod";
 import type { LossTerms, MethodEnv, PretextMethod, Views } from "./method";
-import { createSingleMethod, singleMethodSchema } from "./single-method";
+import { createSingleMethod } from "./single-method";
+import { multiTaskSchema, type MultiTaskConfig } from "../../../server/jobs/configs/methods";
+
+export { multiTaskSchema, type MultiTaskConfig };
 
 /**
  * Multi-task pretraining: several pretext tasks on one shared encoder, minimizing
@@ -13,17 +15,6 @@ import { createSingleMethod, singleMethodSchema } from "./single-method";
  *
  * @example createMultiTask({ name: "multitask", tasks: [{ weight: 1, method: { name: "simclr" } }, { weight: 0.5, method: { name: "masked" } }] }, env)
  */
-export const multiTaskSchema = z
-  .object({
-    name: z.literal("multitask"),
-    tasks: z
-      .array(z.object({ weight: z.number().positive("task weight must be > 0"), method: singleMethodSchema }).strict())
-      .min(2, "a multi-task objective needs at least two tasks"),
-  })
-  .strict();
-
-export type MultiTaskConfig = z.input<typeof multiTaskSchema>;
-
 export function createMultiTask(config: MultiTaskConfig, env: MethodEnv): PretextMethod {
   const cfg = multiTaskSchema.parse(config);
   const seen = new Map<string, number>();

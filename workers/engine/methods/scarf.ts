@@ -1,10 +1,11 @@
 import type * as tf from "@tensorflow/tfjs-core";
-import { z } from "zod";
 import type { MethodEnv, PretextMethod } from "./method";
 import { encodeViews } from "./encode-views";
 import { ntXent } from "./nt-xent";
-import { headSchema, projectionHead } from "./projection-head";
-import { temperatureSchema } from "./temperature";
+import { projectionHead } from "./projection-head";
+import { scarfSchema, type ScarfConfig } from "../../../server/jobs/configs/methods";
+
+export { scarfSchema, type ScarfConfig };
 
 /**
  * SCARF — Bahri, Jiang, Tay & Metzler 2022, "SCARF: Self-Supervised Contrastive Learning using
@@ -17,16 +18,6 @@ import { temperatureSchema } from "./temperature";
  *
  * @example createScarf({ name: "scarf", temperature: 1 }, env)
  */
-export const scarfSchema = z
-  .object({
-    name: z.literal("scarf"),
-    temperature: temperatureSchema.default(1),
-    head: headSchema.default({ hidden: [128], outDim: 64, batchNorm: false }),
-  })
-  .strict();
-
-export type ScarfConfig = z.input<typeof scarfSchema>;
-
 export function createScarf(config: ScarfConfig, env: MethodEnv): PretextMethod {
   const cfg = scarfSchema.parse(config);
   if (env.inputShape.length !== 1) {

@@ -1,10 +1,11 @@
 import type * as tf from "@tensorflow/tfjs-core";
-import { z } from "zod";
 import type { MethodEnv, PretextMethod } from "./method";
 import { encodeViews } from "./encode-views";
 import { ntXent } from "./nt-xent";
-import { headSchema, projectionHead } from "./projection-head";
-import { temperatureSchema } from "./temperature";
+import { projectionHead } from "./projection-head";
+import { simclrSchema, type SimclrConfig } from "../../../server/jobs/configs/methods";
+
+export { simclrSchema, type SimclrConfig };
 
 /**
  * SimCLR — Chen, Kornblith, Norouzi & Hinton 2020, "A Simple Framework for Contrastive Learning of
@@ -17,16 +18,6 @@ import { temperatureSchema } from "./temperature";
  *
  * @example createSimclr({ name: "simclr", temperature: 0.5, head: { hidden: [128], outDim: 64, batchNorm: true } }, env)
  */
-export const simclrSchema = z
-  .object({
-    name: z.literal("simclr"),
-    temperature: temperatureSchema.default(0.5),
-    head: headSchema.default({ hidden: [128], outDim: 64, batchNorm: true }),
-  })
-  .strict();
-
-export type SimclrConfig = z.input<typeof simclrSchema>;
-
 export function createSimclr(config: SimclrConfig, env: MethodEnv): PretextMethod {
   const cfg = simclrSchema.parse(config);
   const head = projectionHead(env, "head", env.encoder.outDim, cfg.head);

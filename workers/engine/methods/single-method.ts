@@ -1,21 +1,12 @@
-import { z } from "zod";
-import { byolSchema, createByol } from "./byol";
-import { createMaskedModeling, maskedModelingSchema } from "./masked-modeling";
+import { createByol } from "./byol";
+import { createMaskedModeling } from "./masked-modeling";
 import type { MethodEnv, PretextMethod } from "./method";
-import { createMoco, mocoSchema } from "./moco";
-import { createScarf, scarfSchema } from "./scarf";
-import { createSimclr, simclrSchema } from "./simclr";
+import { createMoco } from "./moco";
+import { createScarf } from "./scarf";
+import { createSimclr } from "./simclr";
+import { singleMethodSchema, type SingleMethodConfig } from "../../../server/jobs/configs/methods";
 
-/** Any one pretext task, chosen by `name`. */
-export const singleMethodSchema = z.discriminatedUnion("name", [
-  simclrSchema,
-  mocoSchema,
-  byolSchema,
-  maskedModelingSchema,
-  scarfSchema,
-]);
-
-export type SingleMethodConfig = z.input<typeof singleMethodSchema>;
+export { singleMethodSchema, type SingleMethodConfig };
 
 export function createSingleMethod(cfg: SingleMethodConfig, env: MethodEnv): PretextMethod {
   switch (cfg.name) {

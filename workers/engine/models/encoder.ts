@@ -1,29 +1,11 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { z } from "zod";
 import type { Rng } from "../rng";
 import { conv3x3, dense } from "./layers";
 import { mlp } from "./mlp";
 import type { ParamSet } from "./param-set";
+import { encoderSchema, type EncoderConfig } from "../../../server/jobs/configs/pretrain";
 
-export const encoderSchema = z.discriminatedUnion("kind", [
-  z
-    .object({
-      kind: z.literal("cnn"),
-      /** Channels of the two conv blocks; the defaults are the reference 32 → 64. */
-      channels: z.tuple([z.number().int().positive(), z.number().int().positive()]).default([32, 64]),
-      embeddingDim: z.number().int().positive().default(128),
-    })
-    .strict(),
-  z
-    .object({
-      kind: z.literal("mlp"),
-      hidden: z.array(z.number().int().positive()).default([512, 256]),
-      embeddingDim: z.number().int().positive().default(128),
-    })
-    .strict(),
-]);
-
-export type EncoderConfig = z.infer<typeof encoderSchema>;
+export { encoderSchema, type EncoderConfig };
 
 /** Maps a batch of samples x [n, ...inputShape] to representations [n, d]. */
 export interface Encoder {

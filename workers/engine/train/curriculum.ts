@@ -1,6 +1,8 @@
-import { z } from "zod";
 import { sampleSize } from "../data/dataset";
 import type { SampleView } from "../data/splits";
+import { curriculumSchema, type CurriculumConfig } from "../../../server/jobs/configs/pretrain";
+
+export { curriculumSchema, type CurriculumConfig };
 
 /**
  * Curriculum (Bengio et al. 2009, https://dl.acm.org/doi/10.1145/1553374.1553380): training starts
@@ -9,17 +11,6 @@ import type { SampleView } from "../data/splits";
  * `orderByEntropy` additionally presents samples lowest-entropy first in epochs that begin inside
  * the ramp (entropy of a 16-bin value histogram: flat, simple samples first).
  */
-export const curriculumSchema = z
-  .object({
-    enabled: z.boolean().default(false),
-    start: z.number().min(0).max(1).default(0.2),
-    rampFraction: z.number().gt(0).max(1).default(0.5),
-    orderByEntropy: z.boolean().default(false),
-  })
-  .strict();
-
-export type CurriculumConfig = z.infer<typeof curriculumSchema>;
-
 export function difficultyAt(step: number, totalSteps: number, cfg: CurriculumConfig): number {
   if (!cfg.enabled) return 1;
   const rampSteps = Math.max(1, cfg.rampFraction * totalSteps);

@@ -1,17 +1,9 @@
-import { z } from "zod";
+import { scheduleSchema, type ScheduleConfig } from "../../../server/jobs/configs/pretrain";
 
-/** Linear warm-up then cosine decay (Loshchilov & Hutter 2017, https://arxiv.org/abs/1608.03983). */
-export const scheduleSchema = z
-  .object({
-    warmupSteps: z.number().int().min(0).default(0),
-    /** The final learning rate as a fraction of the peak. */
-    minLrFraction: z.number().min(0).max(1).default(0),
-  })
-  .strict();
-
-export type ScheduleConfig = z.infer<typeof scheduleSchema>;
+export { scheduleSchema, type ScheduleConfig };
 
 /**
+ * Linear warm-up then cosine decay (Loshchilov & Hutter 2017, https://arxiv.org/abs/1608.03983):
  * lr(s) = base·(s + 1)/W for s < W, then min + (base − min)·(1 + cos(π·(s − W)/(T − W)))/2
  * with min = base·minLrFraction, s the 0-based step, T the total steps.
  */

@@ -1,29 +1,7 @@
 import type * as tf from "@tensorflow/tfjs-core";
-import { z } from "zod";
+import { optimizerSchema, type OptimizerConfig } from "../../../server/jobs/configs/pretrain";
 
-export const optimizerSchema = z.discriminatedUnion("name", [
-  z
-    .object({
-      name: z.literal("sgd"),
-      lr: z.number().positive(),
-      momentum: z.number().min(0).lt(1).default(0.9),
-      nesterov: z.boolean().default(false),
-      weightDecay: z.number().min(0).default(0),
-    })
-    .strict(),
-  z
-    .object({
-      name: z.enum(["adam", "adamw"]),
-      lr: z.number().positive(),
-      beta1: z.number().min(0).lt(1).default(0.9),
-      beta2: z.number().min(0).lt(1).default(0.999),
-      epsilon: z.number().positive().default(1e-8),
-      weightDecay: z.number().min(0).default(0),
-    })
-    .strict(),
-]);
-
-export type OptimizerConfig = z.infer<typeof optimizerSchema>;
+export { optimizerSchema, type OptimizerConfig };
 
 /**
  * Applies gradients to named variables. State (moments, step count) is exposed by name so a

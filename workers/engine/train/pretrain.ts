@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
+import { ENCODER_ARTIFACT } from "../../../server/jobs/configs/jobs";
 import type { RunTracker } from "../../../server/tracking/tracker";
 import { initBackend } from "../backend";
 import { parsePretrainConfig, type PretrainConfig, type PretrainConfigInput } from "../config";
@@ -75,7 +76,7 @@ export interface PretrainResult {
 }
 
 export const CHECKPOINT_ARTIFACT = "checkpoint-latest.ckpt";
-export const ENCODER_ARTIFACT = "encoder.ptx";
+export { ENCODER_ARTIFACT };
 export const encoderSnapshotArtifact = (epoch: number) => `encoder-epoch-${epoch}.ptx`;
 
 /** Runs (or resumes) SSL pretraining as configured; returns the history of losses and health. */
