@@ -4,7 +4,7 @@ import { useRouter } from "next/navigation";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { trpc } from "@/app/lib/trpc-client";
 import { formatValue } from "@/app/lib/format";
-import { runSignature, isLive } from "@/app/lib/run-signature";
+import { isFollowed, runSignature } from "@/app/lib/run-signature";
 import { isPerSeedMetric, isSystemMetric, valueAxis, xAxisTitle, xValues } from "@/app/lib/chart-axes";
 import { describeHidden, drawableValues } from "@/app/lib/chart-values";
 import { CURRICULUM_KEY, curriculumCaption, curriculumFrom, curriculumLayout, type Curriculum } from "@/app/lib/curriculum-marks";
@@ -58,15 +58,15 @@ export function RunCharts({
     let stopped = false;
     const poll = async () => {
       try {
-        const { run, metrics: latest, artifacts } = await trpc.runs.get.query({ id: runId });
+        const { run, metrics: latest, artifacts, workerActive } = await trpc.runs.get.query({ id: runId });
         if (stopped) return;
         setMetrics(latest);
-        const now = runSignature(run, artifacts);
+        const now = runSignature(run, artifacts, workerActive);
         if (now !== lastSignature.current) {
           lastSignature.current = now;
           router.refresh();
         }
-        if (!isLive(run.status)) return setLive(false);
+        if (!isFollowed(run.status, workerActive)) return setLive(false);
       } catch {
         /* a missed poll is retried on the next tick */
       }

@@ -55,7 +55,7 @@ export function curriculumCaption(c: Curriculum): string {
   return (
     `Curriculum: augmentation strength (the mask ratio, for masked modeling) ${ramp}. ` +
     `Harder views make the pretext task harder, so a loss that rises during the shaded ramp is expected, not a divergence. ` +
-    `Dotted lines: the strength reaches ${c.marks.map((m) => m.label).join(", ")}.`
+    (c.marks.length > 0 ? `Dotted lines: the strength reaches ${c.marks.map((m) => m.label).join(", ")}.` : "")
   );
 }
 

@@ -2,12 +2,16 @@
 export function runSignature(
   run: { status: string; statusReason: string | null; backend: string | null; worker: string | null; tags: Record<string, string> },
   artifacts: { name: string; bytes: number }[],
+  workerActive: boolean,
 ): string {
   // tags enter as a digest: a run's 20,000 tags must not ride along in the page as a prop
-  return JSON.stringify([run.status, run.statusReason, run.backend, run.worker, digest(JSON.stringify(run.tags)), artifacts.map((a) => [a.name, a.bytes])]);
+  return JSON.stringify([run.status, run.statusReason, run.backend, run.worker, digest(JSON.stringify(run.tags)), artifacts.map((a) => [a.name, a.bytes]), workerActive]);
 }
 
 export const isLive = (status: string) => status === "queued" || status === "running";
+
+/** Whether a run page keeps polling: while the run is open, or its worker is still stopping it. */
+export const isFollowed = (status: string, workerActive: boolean) => isLive(status) || workerActive;
 
 /** 32-bit FNV-1a of a string, in hex: enough to notice that tags changed. */
 function digest(s: string): string {

@@ -5,7 +5,8 @@ import { runs } from "@/drizzle/schema";
 import { createCaller } from "@/server/api/root";
 import { PretextError } from "@/server/errors";
 import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from "@/server/testing/databases";
-import { launchRun, type LaunchInput } from "./launch";
+import { getRun } from "@/server/services/runs";
+import { cancelRun, launchRun, type LaunchInput } from "./launch";
 import { createQueue } from "./queue";
 import { launchSweep } from "./sweeps";
 
@@ -119,5 +120,36 @@ describe.each(DATABASE_KINDS)("launching a run on %s: a bad config is refused be
       { ...good, optimizer: { name: "adam", lr: 0.001 } },
     ]);
     expect(trials.every((r) => r.parentRunId === parent.id && r.status === "queued")).toBe(true);
+  });
+});
+
+describe("cancelling a sweep", () => {
+  let t: TestDatabase;
+  let queue: PgBoss;
+  beforeAll(async () => {
+    t = await openTestDatabase("pglite");
+    queue = await createQueue(t.database);
+  });
+  afterAll(async () => {
+    await queue?.stop({ graceful: false, wait: true });
+    await t?.drop();
+  });
+  const sweep = { base: good, parameters: { "optimizer.lr": { values: [0.01, 0.001] } }, budget: 2 };
+
+  it("cancels its queued trials with it", async () => {
+    const { parent, trials } = await launchSweep(t.database, queue, sweep);
+    await cancelRun(t.database, queue, parent.id);
+    for (const trial of trials) expect((await getRun(t.database, trial.id)).status).toBe("cancelled");
+    expect((await getRun(t.database, parent.id)).status).toBe("cancelled");
+  });
+
+  it("settles the sweep when its last open trial is cancelled before it ran", async () => {
+    const { parent, trials } = await launchSweep(t.database, queue, sweep);
+    await cancelRun(t.database, queue, trials[0].id);
+    expect((await getRun(t.database, parent.id)).status).not.toBe("cancelled");
+    await cancelRun(t.database, queue, trials[1].id);
+    const settled = await getRun(t.database, parent.id);
+    expect(settled.status).toBe("cancelled");
+    expect(settled.statusReason).toMatch(/all 2 trials were cancelled/);
   });
 });

@@ -1,5 +1,5 @@
 /** Launching runs as jobs and cancelling them: the run is created first, so the UI shows it queued. */
-import { eq } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import type PgBoss from "pg-boss";
 import { z } from "zod";
 import { runs } from "@/drizzle/schema";
@@ -9,6 +9,7 @@ import { createRun, getRun, setRunStatus, type Run } from "@/server/services/run
 import { name } from "@/server/validation";
 import { jobConfigSchemas, RUN_JOB_KINDS } from "./configs/jobs";
 import { queueOf, RETRY_LIMIT, type JobKind, type RunJobData } from "./queue";
+import { refreshSweepParent } from "./sweeps";
 
 /**
  * A job to launch. The config must pass its kind's schema (server/jobs/configs/jobs.ts; a run named
@@ -54,5 +55,12 @@ export async function cancelRun(database: Database, queue: PgBoss, runId: number
   if (run.status === "finished" || run.status === "failed") throw new PretextError(409, `run ${runId} is already ${run.status}`);
   const updated = await setRunStatus(database, runId, "cancelled", reason);
   if (run.jobKind && run.jobId) await queue.cancel(queueOf(run.jobKind as JobKind), run.jobId);
+  // A sweep's trials go with it; a trial that never ran must still settle its sweep.
+  const open = await database.db
+    .select({ id: runs.id })
+    .from(runs)
+    .where(and(eq(runs.parentRunId, runId), inArray(runs.status, ["queued", "running"])));
+  for (const child of open) await cancelRun(database, queue, child.id, `${reason} (with run ${runId})`);
+  if (run.parentRunId !== null && run.jobKind === "sweep-trial") await refreshSweepParent(database, run.parentRunId);
   return updated;
 }

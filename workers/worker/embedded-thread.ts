@@ -1,9 +1,12 @@
 /** The embedded worker's thread (started by ./embedded.ts): a worker on the app's database and queue. */
+import os from "node:os";
 import { parentPort, workerData, type MessagePort } from "node:worker_threads";
 import { getDatabase, pgliteDatabaseOver } from "@/server/db";
 import { PgliteProxy } from "@/server/db/pglite-proxy";
 import { createQueue } from "@/server/jobs/queue";
 import { startWorker } from "./worker";
+
+const TRAINING_NICE = 10;
 
 export interface EmbeddedThreadData {
   name: string;
@@ -12,6 +15,9 @@ export interface EmbeddedThreadData {
 }
 
 const { name, databasePort } = workerData as EmbeddedThreadData;
+// On Linux the nice value is per thread: training (and the threads it starts) yields the cores to
+// the web server whenever both want them, and takes them all when the app is idle.
+os.setPriority(TRAINING_NICE);
 const database = databasePort ? pgliteDatabaseOver(new PgliteProxy(databasePort)) : await getDatabase();
 const queue = await createQueue(database);
 const worker = await startWorker({ database, queue, concurrency: 1, name });

@@ -77,10 +77,8 @@ describe("evaluate and audit jobs (embedded worker, PGlite)", () => {
     expect(await listEncoders(t.database, { name: "tiny-encoder" })).toHaveLength(1);
   });
 
-  it("fails an evaluate job with a bad config at once, naming the field", async () => {
-    const run = await waitForRun(t, (await launch({ kind: "evaluate", config: { encoder: { runId: 1 }, suite: { ...tinySuite, fractions: [2] } } })).id);
-    expect(run.status).toBe("failed");
-    expect(run.statusReason).toMatch(/suite\.fractions\.0: must be <= 1/);
+  it("refuses an evaluate job with a bad config at launch, and fails one whose encoder is unknown at once", async () => {
+    await expect(launch({ kind: "evaluate", config: { encoder: { runId: 1 }, suite: { ...tinySuite, fractions: [2] } } })).rejects.toThrow(/config\.suite\.fractions\.0: must be <= 1/);
     const missing = await waitForRun(t, (await launch({ kind: "evaluate", config: { encoder: { id: 999 }, suite: tinySuite } })).id);
     expect(missing.status).toBe("failed");
     expect(missing.statusReason).toMatch(/encoder 999 not found/);

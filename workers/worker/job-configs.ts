@@ -1,39 +1,19 @@
 /**
- * What the run of an evaluate or audit job carries in its config, validated before any work: a bad
- * config fails the run at once (a ConfigError is never retried) with each offending field named.
+ * What the run of an evaluate or audit job carries in its config (schemas: server/jobs/configs/jobs.ts,
+ * checked at launch and again here, before any work: a ConfigError is never retried), and loading
+ * what such a config names.
  */
-import { z } from "zod";
+import type { z } from "zod";
+import type { EncoderSource } from "@/server/jobs/configs/jobs";
 import type { Database } from "@/server/db";
 import { readArtifactBytes } from "@/server/services/artifacts";
 import { getDatasetByName } from "@/server/services/datasets";
 import { encoderWeightsArtifact } from "@/server/services/encoders";
-import { auditOptionsSchema } from "@/workers/engine/audit/run-audit";
 import { ConfigError } from "@/workers/engine/config";
 import { datasetSpecSchema, type DatasetSpec } from "@/workers/engine/data/dataset-spec";
 import type { EncoderRef } from "@/workers/engine/eval/run-suite";
-import { evalSuiteSchema } from "@/workers/engine/eval/suite";
-import { ENCODER_ARTIFACT } from "@/workers/engine/train/pretrain";
 
-/** The encoder to use: a registered one by id, or an encoder file among a run's artifacts (a checkpoint's snapshot). */
-export const encoderSourceSchema = z.union([
-  z.object({ id: z.number().int().positive() }).strict(),
-  z.object({ runId: z.number().int().positive(), artifact: z.string().min(1).default(ENCODER_ARTIFACT) }).strict(),
-]);
-export type EncoderSource = z.infer<typeof encoderSourceSchema>;
-
-export const evaluateJobSchema = z
-  .object({
-    /** The run's name (launchRun reads it). */
-    name: z.string().min(1).optional(),
-    encoder: encoderSourceSchema,
-    suite: evalSuiteSchema,
-  })
-  .strict();
-export type EvaluateJobConfig = z.input<typeof evaluateJobSchema>;
-
-/** The audit options (workers/engine/audit/run-audit.ts) plus, optionally, an encoder to compare samples by. */
-export const auditJobSchema = auditOptionsSchema.extend({ name: z.string().min(1).optional(), encoder: encoderSourceSchema.optional() }).strict();
-export type AuditJobConfig = z.input<typeof auditJobSchema>;
+export { auditJobSchema, encoderSourceSchema, evaluateJobSchema, type AuditJobConfig, type EncoderSource, type EvaluateJobConfig } from "@/server/jobs/configs/jobs";
 
 export function parseJobConfig<S extends z.ZodType>(schema: S, config: unknown, what: string): z.infer<S> {
   const result = schema.safeParse(config);

@@ -10,7 +10,7 @@ import { CancelButton, LaunchEvaluationButton } from "@/app/components/run-actio
 import { LabelEfficiencyChart } from "@/app/components/label-efficiency-chart";
 import { EmbeddingMapView } from "@/app/components/embedding-map";
 import { SweepChart } from "@/app/components/sweep-chart";
-import { isLive, runSignature } from "@/app/lib/run-signature";
+import { isFollowed, isLive, runSignature } from "@/app/lib/run-signature";
 import { EMBEDDING_MAP_ARTIFACT } from "@/server/services/embedding-map";
 import { RunParams } from "./run-params";
 import { RunTagFacts, RunTagOverflow } from "./run-tags";
@@ -36,6 +36,7 @@ export default async function RunPage({ params, searchParams }: { params: Promis
     caller.benchmarks.labelEfficiency({ runId: id }),
   ]);
   const live = isLive(run.status);
+  const workerActive = attempts.some((a) => a.outcome === "running");
   const warning = run.tags.warning ?? null;
   const collapseWarning = warning?.startsWith("collapse:") ? warning : null;
   const hasEncoder = artifacts.some((a) => a.kind === "encoder");
@@ -187,7 +188,7 @@ export default async function RunPage({ params, searchParams }: { params: Promis
             </details>
           )}
         </section>
-        <RunCharts runId={run.id} metrics={metrics} live={live} signature={runSignature(run, artifacts)} collapseWarning={collapseWarning} />
+        <RunCharts runId={run.id} metrics={metrics} live={isFollowed(run.status, workerActive)} signature={runSignature(run, artifacts, workerActive)} collapseWarning={collapseWarning} />
       </div>
     </>
   );

@@ -14,13 +14,16 @@ const byId = z.object({ id: z.number().int() });
 
 export const runsRouter = router({
   get: procedure.input(byId).query(async ({ ctx, input }) => {
-    const [run, params, metrics, artifacts] = await Promise.all([
+    const [run, params, metrics, artifacts, attempts] = await Promise.all([
       getRun(ctx.database, input.id),
       getRunParams(ctx.database, input.id),
       listRunMetrics(ctx.database, input.id),
       listArtifacts(ctx.database, input.id),
+      listAttempts(ctx.database, input.id),
     ]);
-    return { run, params, metrics, artifacts };
+    // a cancelled run's worker may still be stopping: the page follows it until it has
+    const workerActive = attempts.some((a) => a.outcome === "running");
+    return { run, params, metrics, artifacts, workerActive };
   }),
   create: procedure.input(createRunInput).mutation(({ ctx, input }) => createRun(ctx.database, input)),
   /** Enqueues a job for a new run; a worker (the embedded one, by default) picks it up. */

@@ -216,7 +216,7 @@ async function trainLoop(cfg: PretrainConfig, s: TrainingSetup, backend: string,
     if (step % cfg.checkpoint.everySteps === 0) await saveCheckpoint();
     await new Promise((resolve) => setImmediate(resolve)); // let progress bars, heartbeats and cancel signals run
   }
-  await saveCheckpoint();
+  if (status !== "cancelled") await saveCheckpoint(); // a cancelled run is never resumed
   return {
     history,
     backend,
