@@ -28,6 +28,18 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined | fal
 
 const attemptsOf = listAttempts;
 
+/** Cancels the run; its worker must close the attempt as cancelled within 5 s (the promise of Cancel). */
+async function cancelAndExpectStop(database: TestDatabase["database"], queue: PgBoss, runId: number) {
+  const asked = Date.now();
+  await cancelRun(database, queue, runId);
+  const [attempt] = await waitFor("the attempt to end", async () => {
+    const a = await attemptsOf(database, runId);
+    return a[0]?.outcome !== "running" && a;
+  }, 10_000);
+  expect(attempt.outcome).toBe("cancelled");
+  expect(attempt.endedAt!.getTime() - asked).toBeLessThan(5000);
+}
+
 describe("workers on PostgreSQL (separate processes)", () => {
   let t: TestDatabase;
   let queue: PgBoss;
@@ -117,14 +129,7 @@ describe("workers on PostgreSQL (separate processes)", () => {
     });
     const worker = spawnWorker("canceller");
     await waitFor("training to start", async () => (await readSeries(t.database, run.id, "loss").catch(() => null))?.total);
-    const asked = Date.now();
-    await cancelRun(t.database, queue, run.id);
-    const [attempt] = await waitFor("the attempt to end", async () => {
-      const a = await attemptsOf(t.database, run.id);
-      return a[0]?.outcome !== "running" && a;
-    }, 10_000);
-    expect(attempt.outcome).toBe("cancelled");
-    expect(attempt.endedAt!.getTime() - asked).toBeLessThan(5000);
+    await cancelAndExpectStop(t.database, queue, run.id);
     await new Promise((r) => setTimeout(r, 1500));
     expect((await queue.getJobById("runs", jobId))?.state).toBe("cancelled");
     expect(await attemptsOf(t.database, run.id)).toHaveLength(1);
@@ -191,14 +196,7 @@ describe("embedded mode: a worker thread on this process's PGlite", () => {
     await new Promise((r) => setTimeout(r, 1000));
     clearInterval(timer);
     expect(ticks).toBeGreaterThan(20);
-    const asked = Date.now();
-    await cancelRun(t.database, queue, run.id);
-    const [attempt] = await waitFor("the attempt to end", async () => {
-      const a = await attemptsOf(t.database, run.id);
-      return a[0]?.outcome !== "running" && a;
-    }, 10_000);
-    expect(attempt.outcome).toBe("cancelled");
-    expect(attempt.endedAt!.getTime() - asked).toBeLessThan(5000);
+    await cancelAndExpectStop(t.database, queue, run.id);
   });
 
   it("sweeps whose trials all fail are failed, with the reason", async () => {
