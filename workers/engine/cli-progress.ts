@@ -6,7 +6,11 @@ import cliProgress from "cli-progress";
  * stops cleanly after its current step. `close()` stops both; calling it twice is harmless.
  */
 export function cliProgressSession(format: string, etaBuffer: number) {
-  const bar = new cliProgress.SingleBar({ format, stream: process.stderr, hideCursor: true, etaBuffer }, cliProgress.Presets.shades_classic);
+  // Piped into a file or CI log, the bar becomes a line every 10 s instead of nothing.
+  const bar = new cliProgress.SingleBar(
+    { format, stream: process.stderr, hideCursor: true, etaBuffer, noTTYOutput: true, notTTYSchedule: 10_000 },
+    cliProgress.Presets.shades_classic,
+  );
   const abort = new AbortController();
   const onSigint = () => abort.abort();
   process.once("SIGINT", onSigint);
