@@ -11,9 +11,22 @@ export default async function ExperimentsPage() {
       <h1>Experiments</h1>
       <p className="subtitle">Each experiment groups the runs you want to compare.</p>
       {experiments.length === 0 ? (
-        <div className="empty">
-          <p>No experiments yet. Create a run over the HTTP API:</p>
-          <pre>{`curl -X POST localhost:3000/api/v1/runs -H 'content-type: application/json' -d '{"experiment":"demo"}'`}</pre>
+        <div className="empty getting-started" data-testid="getting-started">
+          <p>No experiments yet. Three ways to start:</p>
+          <ol>
+            <li>
+              <Link href="/launch">Launch a pretraining run</Link> from a form: the app&apos;s own worker trains it, and its page
+              updates live.
+            </li>
+            <li>
+              Train from the command line; it logs here while the app runs:
+              <pre>npm run pretext -- train --config workers/engine/configs/fashion-mnist-simclr.json</pre>
+            </li>
+            <li>
+              Log from any language over the HTTP API:
+              <pre>{`curl -X POST localhost:3000/api/v1/runs -H 'content-type: application/json' -d '{"experiment":"demo"}'`}</pre>
+            </li>
+          </ol>
         </div>
       ) : (
         <div className="table-scroll">

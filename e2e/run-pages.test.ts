@@ -219,7 +219,7 @@ describe("run page, benchmarks and embedding map in Chromium (next start)", () =
     await board.waitFor();
     const rows = await board.locator("tbody tr").allInnerTexts();
     assert.equal(rows.length, 6 + 2);
-    assert.match(rows[0], /^1\s+simclr-fm v1\s+finetune\s+0\.800 ± 0\.030/);
+    assert.match(rows[0], /^1\s+simclr-fm v1\s+finetune\s+80\.0 ± 3\.0 %/);
     assert.match(rows[6], /baseline\s+raw_linear/);
     const chart = plotOf(page.getByTestId("label-efficiency-chart").locator(".."));
     await chart.locator(".main-svg").first().waitFor();

@@ -81,6 +81,14 @@ describe("tracking: HTTP API, client and UI against next start", () => {
     await page.close();
   });
 
+  it("renders a run that is merely tagged 'sweep' as a plain run", async () => {
+    const run = await client.createRun({ experiment: "e2e", name: "tagged-sweep" });
+    await client.tracker(run.id).setTags({ sweep: "yes" });
+    const page = await fetch(`${app.url}/runs/${run.id}`);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /tagged-sweep/);
+  });
+
   it("grows a live run's chart while it logs", async () => {
     const run = await client.createRun({ experiment: "e2e", name: "live" });
     const tracker = client.tracker(run.id);

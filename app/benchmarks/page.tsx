@@ -114,7 +114,7 @@ export default async function BenchmarksPage({ searchParams }: { searchParams: P
                   </td>
                   <td>{r.method}</td>
                   {r.cells.map((c, j) => (
-                    <Cell key={fractions[j]} cell={c} best={c !== null && c.mean === best[j]} />
+                    <Cell key={fractions[j]} cell={c} best={c !== null && c.mean === best[j]} metric={board.metric} />
                   ))}
                   <td><RunLinks runIds={r.runIds} /></td>
                   <td>{r.embeddingMapRunId ? <Link href={`/runs/${r.embeddingMapRunId}#embedding-map`}>embedding map</Link> : "—"}</td>
@@ -126,7 +126,7 @@ export default async function BenchmarksPage({ searchParams }: { searchParams: P
                   <td>baseline</td>
                   <td>{r.method}</td>
                   {r.cells.map((c, j) => (
-                    <Cell key={fractions[j]} cell={c} best={false} />
+                    <Cell key={fractions[j]} cell={c} best={false} metric={board.metric} />
                   ))}
                   <td><RunLinks runIds={r.runIds} /></td>
                   <td>—</td>
@@ -140,11 +140,14 @@ export default async function BenchmarksPage({ searchParams }: { searchParams: P
   );
 }
 
-function Cell({ cell, best }: { cell: LeaderboardCell | null; best: boolean }) {
+/** Accuracies (fractions) in percent, as the label-efficiency chart shows them; other metrics as they are. */
+function Cell({ cell, best, metric }: { cell: LeaderboardCell | null; best: boolean; metric: string }) {
   if (!cell) return <td className="num muted">—</td>;
+  const percent = metric.endsWith("accuracy");
+  const shown = (v: number) => (percent ? (100 * v).toFixed(1) : v.toFixed(3));
   return (
-    <td className={best ? "num best-cell" : "num"} title={`n = ${cell.n} seeds`}>
-      {cell.mean.toFixed(3)} <small>± {cell.std.toFixed(3)}</small>
+    <td className={best ? "num best-cell" : "num"} title={`${cell.mean} ± ${cell.std} (n = ${cell.n} seeds)`}>
+      {shown(cell.mean)} <small>± {shown(cell.std)}{percent ? " %" : ""}</small>
     </td>
   );
 }

@@ -32,7 +32,8 @@ export default async function RunPage({ params, searchParams }: { params: Promis
   const [experiment, attempts, sweep, curve] = await Promise.all([
     caller.experiments.get({ id: run.experimentId }),
     caller.runs.attempts({ id }),
-    run.tags.sweep ? caller.runs.sweep({ id }) : null,
+    // a run merely tagged "sweep" (over the API) has no sweep config: no trials section, not an error
+    run.tags.sweep ? caller.runs.sweep({ id }).catch((err) => (err instanceof TRPCError && err.code === "BAD_REQUEST" ? null : Promise.reject(err))) : null,
     caller.benchmarks.labelEfficiency({ runId: id }),
   ]);
   const live = isLive(run.status);
