@@ -68,6 +68,13 @@ export async function openDatabase(opts: { databaseUrl?: string; dataDir?: strin
   };
 }
 
+/** Where a PostgreSQL database is, for another client (a queue, a worker thread) to connect to it too. */
+export function connectionStringOf(database: Extract<Database, { kind: "postgres" }>): string {
+  const { connectionString } = database.pool.options as { connectionString?: string };
+  if (!connectionString) throw new Error("the PostgreSQL pool has no connection string");
+  return connectionString;
+}
+
 /** The app's embedded database as a worker thread sees it: through a proxy, already migrated. */
 export function pgliteDatabaseOver(client: PgliteClient): Database {
   // drizzle only calls query and transaction, which the proxy serves.

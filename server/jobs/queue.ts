@@ -3,7 +3,7 @@
  * pg-boss's `db` adapter). Any number of worker processes share it; nothing here polls by hand.
  */
 import PgBoss from "pg-boss";
-import type { Database } from "@/server/db";
+import { connectionStringOf, type Database } from "@/server/db";
 
 export const JOB_KINDS = ["pretrain", "evaluate", "audit", "sweep-trial", "scheduled"] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
@@ -56,12 +56,6 @@ export async function createQueue(database: Database): Promise<PgBoss> {
     }
   }
   return boss;
-}
-
-function connectionStringOf(database: Extract<Database, { kind: "postgres" }>): string {
-  const { connectionString } = database.pool.options as { connectionString?: string };
-  if (!connectionString) throw new Error("the PostgreSQL pool has no connection string");
-  return connectionString;
 }
 
 /** pg-boss sends parameterized statements and, for its schema, multi-statement scripts without values. */

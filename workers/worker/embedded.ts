@@ -8,7 +8,7 @@
 import { once } from "node:events";
 import path from "node:path";
 import { MessageChannel, type Worker } from "node:worker_threads";
-import { getDatabase, type Database } from "@/server/db";
+import { connectionStringOf, getDatabase, type Database } from "@/server/db";
 import { servePglite } from "@/server/db/pglite-proxy";
 import { spawnThread } from "@/workers/engine/spawn-thread";
 import type { EmbeddedThreadData } from "./embedded-thread";
@@ -32,7 +32,8 @@ export async function startEmbeddedWorker(given?: Database, name = `embedded-${p
   const start = () => {
     const channel = database.kind === "pglite" ? new MessageChannel() : undefined;
     const rollbackOpen = channel && database.kind === "pglite" ? servePglite(database.client, channel.port1) : undefined;
-    const workerData: EmbeddedThreadData = { name, databasePort: channel?.port2 };
+    const workerData: EmbeddedThreadData =
+      database.kind === "pglite" ? { name, databasePort: channel?.port2 } : { name, databaseUrl: connectionStringOf(database) };
     thread = spawnThread(THREAD_URL, { workerData, transferList: channel ? [channel.port2] : [] });
     thread.on("error", (err) => console.error(`embedded worker: ${err.stack ?? err.message}`));
     thread.once("exit", async (code) => {

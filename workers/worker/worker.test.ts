@@ -11,7 +11,7 @@ import { createQueue } from "@/server/jobs/queue";
 import { launchSweep, sweepSummary } from "@/server/jobs/sweeps";
 import { getRun } from "@/server/services/runs";
 import { readSeries } from "@/server/services/series";
-import { openTestDatabase, type TestDatabase } from "@/server/testing/databases";
+import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from "@/server/testing/databases";
 import { startEmbeddedWorker } from "./embedded";
 import { tinyPretrainConfig } from "@/workers/engine/test-support/tiny-configs";
 
@@ -138,12 +138,12 @@ describe("workers on PostgreSQL (separate processes)", () => {
   });
 });
 
-describe("embedded mode: a worker thread on this process's PGlite", () => {
+describe.each(DATABASE_KINDS)("embedded mode: a worker thread beside the app, on %s", (kind) => {
   let t: TestDatabase;
   let queue: PgBoss;
   let worker: Awaited<ReturnType<typeof startEmbeddedWorker>>;
   beforeAll(async () => {
-    t = await openTestDatabase("pglite");
+    t = await openTestDatabase(kind);
     queue = await createQueue(t.database);
     worker = await startEmbeddedWorker(t.database, "embedded-test");
   });
