@@ -70,7 +70,7 @@ describe("README examples, verbatim", () => {
       // a worker takes jobs until stopped, and the app's embedded worker already does (worker.test.ts covers workers)
       if (/ worker( |$)/.test(line)) continue;
       // cancel what the examples queued instead of the example's run 42
-      const command = line.replace(/ cancel 42$/, ` cancel ${queued.join(" ")}`);
+      const command = line.replace(/ cancel 42\b/, ` cancel ${queued.join(" ")}`);
       const { status, out } = run(command, process.cwd(), env);
       assert.equal(status, 0, `${command}\n${out}`);
       assert.match(out, /working through http:\/\/localhost:3000/, `${command}\n${out}`);
