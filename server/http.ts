@@ -1,7 +1,8 @@
 /** Helpers for the JSON-over-HTTP API (app/api/v1): one error shape, bounded bodies. */
 import { getDatabase, type Database } from "@/server/db";
+import { ZodError } from "zod";
 import { badInput, describeZodError, PretextError } from "@/server/errors";
-import { runId as runIdSchema } from "@/server/validation";
+import { jsonInputProblem, MAX_JSON_DEPTH, runId as runIdSchema } from "@/server/validation";
 
 const MAX_JSON_BYTES = 32 * 1024 * 1024;
 
@@ -15,21 +16,31 @@ export async function handle(fn: (database: Database) => Promise<Response>): Pro
     return await fn(await getDatabase());
   } catch (err) {
     if (err instanceof PretextError) return json({ error: err.message }, err.status);
+    // a schema a service applies again: still the caller's bad input, never a 500
+    if (err instanceof ZodError) return json({ error: describeZodError(err) }, 400);
     console.error(err);
     return json({ error: "internal error" }, 500);
   }
 }
 
+/**
+ * The one JSON reader of the REST API: at most MAX_JSON_BYTES, nested at most MAX_JSON_DEPTH deep,
+ * and no NUL character in any string or key (PostgreSQL stores neither in text nor jsonb).
+ */
 export async function readJson(req: Request): Promise<unknown> {
   const length = Number(req.headers.get("content-length") ?? 0);
   if (length > MAX_JSON_BYTES) throw new PretextError(413, `body: larger than the limit of ${MAX_JSON_BYTES} bytes`);
   const text = await req.text();
   if (text.length > MAX_JSON_BYTES) throw new PretextError(413, `body: larger than the limit of ${MAX_JSON_BYTES} bytes`);
+  let body: unknown;
   try {
-    return text ? JSON.parse(text) : {};
+    body = text ? JSON.parse(text) : {};
   } catch (err) {
     throw badInput(`body: not valid JSON (${(err as Error).message})`);
   }
+  const problem = jsonInputProblem(body, "body", MAX_JSON_DEPTH);
+  if (problem) throw badInput(problem);
+  return body;
 }
 
 export function parseRunId(raw: string): number {

@@ -16,3 +16,15 @@ export const metricKey = z
   .min(1, "must not be empty")
   .max(250, "must be at most 250 characters")
   .regex(/^[A-Za-z0-9_\-./: ]+$/, "may only contain letters, digits, space and _ - . / :");
+
+/** Ids are PostgreSQL `integer`s: a larger one can name nothing, and is refused before it reaches SQL. */
+export const MAX_ID = 2_147_483_647;
+
+/** An id of `what` ("a run", "an encoder"), from JSON or (coerced) from a path or query string. */
+export function idOf(what: string, coerce = false) {
+  const error = `must be ${what} id (a positive integer)`;
+  return (coerce ? z.coerce.number({ error }) : z.number({ error }))
+    .int(error)
+    .positive(error)
+    .max(MAX_ID, `must be ${what} id, at most ${MAX_ID}`);
+}

@@ -1,9 +1,9 @@
 /** zod schemas for everything that enters through the API; tRPC, REST and the CLI share them. */
 import { z } from "zod";
 import { runStatuses } from "@/drizzle/schema";
-import { metricKey, name } from "./names";
+import { idOf, MAX_ID, metricKey, name } from "./names";
 
-export { metricKey, name };
+export { idOf, MAX_ID, metricKey, name };
 
 export const MAX_BATCH_POINTS = 10_000;
 
@@ -42,16 +42,62 @@ export const logBatch = z.object({
 });
 export type LogBatch = z.input<typeof logBatch>;
 
-export const runId = z.coerce.number({ error: "must be a run id (a positive integer)" }).int().positive();
+export const runId = idOf("a run", true);
+export const experimentId = idOf("an experiment", true);
+export const encoderId = idOf("an encoder", true);
+
+/** Limits on what a run carries (each refused with 400 naming the limit). */
+export const MAX_TAGS = 1000;
+export const MAX_TAG_VALUE_CHARS = 1000;
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
+/** Tags: at most MAX_TAGS keys of 1-200 characters, values of at most MAX_TAG_VALUE_CHARS. */
+export const tags = z
+  .record(
+    z.string().min(1, "tag keys must not be empty").max(200, "tag keys must be at most 200 characters"),
+    z.string({ error: "must be a string" }).max(MAX_TAG_VALUE_CHARS, `must be at most ${MAX_TAG_VALUE_CHARS} characters`),
+  )
+  .refine((t) => Object.keys(t).length <= MAX_TAGS, `must have at most ${MAX_TAGS} tags`);
+
+/** A run's config: a JSON object of at most MAX_CONFIG_BYTES (as JSON). */
+export const config = z
+  .record(z.string(), z.unknown(), { error: "must be a JSON object" })
+  .refine((c) => Buffer.byteLength(JSON.stringify(c)) <= MAX_CONFIG_BYTES, `must be at most ${MAX_CONFIG_BYTES} bytes (1 MiB) as JSON`);
+
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * What PostgreSQL cannot store, found anywhere in a JSON value: a NUL character (text and jsonb
+ * refuse it) in a string or key, or nesting deeper than MAX_JSON_DEPTH. Returns "<field>: <reason>"
+ * for the first one, or null. Every JSON body (REST readJson, tRPC inputs) passes through this.
+ */
+export function jsonInputProblem(value: unknown, root = "body", maxDepth = MAX_JSON_DEPTH): string | null {
+  const path: string[] = [];
+  const at = () => (path.length ? path.join(".") : root);
+  const walk = (v: unknown): string | null => {
+    if (typeof v === "string") return v.includes("\u0000") ? `${at()}: must not contain the NUL character (\\u0000)` : null;
+    if (v === null || typeof v !== "object") return null;
+    if (path.length >= maxDepth) return `${at()}: nested deeper than the limit of ${maxDepth} levels`;
+    for (const k in v) {
+      if (k.includes("\u0000")) return `${at()}: key ${JSON.stringify(k)} must not contain the NUL character (\\u0000)`;
+      path.push(k);
+      const problem = walk((v as Record<string, unknown>)[k]);
+      path.pop();
+      if (problem) return problem;
+    }
+    return null;
+  };
+  return walk(value);
+}
 
 export const createRun = z.object({
   project: name.default("default"),
   experiment: name.default("default"),
   name: name.optional(),
-  config: z.record(z.string(), z.unknown()).default({}),
-  tags: z.record(z.string(), z.string().max(1000)).default({}),
+  config: config.default({}),
+  tags: tags.default({}),
   notes: z.string().max(100_000).default(""),
-  parentRunId: z.number().int().positive().optional(),
+  parentRunId: idOf("a run").optional(),
   status: z.enum(runStatuses).default("running"),
 });
 export type CreateRun = z.input<typeof createRun>;
@@ -94,7 +140,7 @@ export const MAX_COMPARE_RUNS = 100;
 /** The compare view: every series of every chosen run in one request, each downsampled. */
 export const compareQuery = z.object({
   runIds: z
-    .array(z.coerce.number().int().positive())
+    .array(runId)
     .min(1, "must name at least one run")
     .max(MAX_COMPARE_RUNS, `must name at most ${MAX_COMPARE_RUNS} runs`),
   /** the metrics to chart; all of the runs' metrics when left out */

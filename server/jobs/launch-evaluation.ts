@@ -5,10 +5,11 @@ import type { Database } from "@/server/db";
 import { badInput, describeZodError, PretextError } from "@/server/errors";
 import { listArtifacts } from "@/server/services/artifacts";
 import { getExperiment, getRun } from "@/server/services/runs";
+import { idOf } from "@/server/validation";
 import { launchRun } from "./launch";
 
 export const evaluationLaunchInput = z.object({
-  runId: z.number({ error: "must be a run id (a positive integer)" }).int().positive(),
+  runId: idOf("a run"),
   /** suite fields (schema: workers/engine/eval/suite.ts, validated by the worker); dataset defaults to the run's */
   suite: z.record(z.string(), z.unknown()).optional(),
 });

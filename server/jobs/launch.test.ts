@@ -71,6 +71,14 @@ describe.each(DATABASE_KINDS)("launching a run on %s: a bad config is refused be
   it("names a too-long run name as a field, not as a dump", async () => {
     await refused({ config: { ...good, name: "x".repeat(201) } }, /^config\.name: must be at most 200 characters$/);
     await refused({ name: "y".repeat(201), config: good }, /^name: must be at most 200 characters$/);
+    await refused({ config: { ...good, name: "" } }, /^config\.name: must not be empty$/);
+    await refused({ config: { ...good, name: "a\u0000b" } }, /^config\.name: must not contain control characters$/);
+  });
+
+  it("refuses a parent id beyond PostgreSQL's integer range, too many tags and a config over 1 MiB", async () => {
+    await refused({ parentRunId: 2 ** 31, config: good }, /^parentRunId: must be a run id, at most 2147483647$/);
+    await refused({ tags: Object.fromEntries(Array.from({ length: 1001 }, (_, i) => [`t${i}`, "v"])), config: good }, /^tags: must have at most 1000 tags/);
+    await refused({ config: { ...good, notes: "x".repeat(1024 * 1024) } }, /config: must be at most 1048576 bytes/);
   });
 
   it("checks evaluate and audit configs (workers/worker/job-configs.ts) at launch too", async () => {

@@ -6,7 +6,7 @@ import { runs } from "@/drizzle/schema";
 import type { Database } from "@/server/db";
 import { badInput, describeZodError, PretextError } from "@/server/errors";
 import { createRun, getRun, setRunStatus, type Run } from "@/server/services/runs";
-import { name } from "@/server/validation";
+import { config as configSchema, idOf, name, tags } from "@/server/validation";
 import { jobConfigSchemas, RUN_JOB_KINDS } from "./configs/jobs";
 import { queueOf, RETRY_LIMIT, type JobKind, type RunJobData } from "./queue";
 import { refreshSweepParent } from "./sweeps";
@@ -23,10 +23,10 @@ export const launchInput = z
     project: name.default("default"),
     experiment: name.default("pretrain"),
     name: name.optional(),
-    parentRunId: z.number().int().positive().optional(),
+    parentRunId: idOf("a run").optional(),
     /** the job's configuration: a pretraining config (pretrain, sweep-trial), or an evaluate or audit job's config */
-    config: z.record(z.string(), z.unknown()),
-    tags: z.record(z.string(), z.string()).default({}),
+    config: configSchema,
+    tags: tags.default({}),
   })
   .superRefine((launch, ctx) => {
     for (const issue of jobConfigSchemas[launch.kind].safeParse(launch.config).error?.issues ?? []) {

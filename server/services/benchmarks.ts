@@ -8,13 +8,14 @@ import { z } from "zod";
 import { benchmarkResults, encoders } from "@/drizzle/schema";
 import type { Database } from "@/server/db";
 import { badInput, describeZodError, notFound } from "@/server/errors";
+import { idOf } from "@/server/validation";
 import { getRun } from "./runs";
 
 export const MAX_BENCHMARK_RESULTS = 10_000;
 
 export const benchmarkResultInput = z.object({
   /** null for baselines that use no encoder (supervised from scratch, raw-input probe) */
-  encoderId: z.number().int().positive().nullable(),
+  encoderId: idOf("an encoder").nullable(),
   benchmark: z.string().min(1).max(200),
   method: z.string().min(1).max(100),
   labelFraction: z.number().gt(0, "must be > 0").max(1, "must be <= 1"),
@@ -50,8 +51,8 @@ export async function recordBenchmarkResults(database: Database, runId: number, 
 
 export const curveQuery = z
   .object({
-    encoderId: z.coerce.number({ error: "must be an encoder id (a positive integer)" }).int().positive().optional(),
-    runId: z.coerce.number({ error: "must be a run id (a positive integer)" }).int().positive().optional(),
+    encoderId: idOf("an encoder", true).optional(),
+    runId: idOf("a run", true).optional(),
     benchmark: z.string().min(1).max(200).optional(),
     metric: z.string().min(1).max(100).default("test_accuracy"),
   })

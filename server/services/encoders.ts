@@ -4,7 +4,7 @@ import { z } from "zod";
 import { artifacts, datasets, encoders } from "@/drizzle/schema";
 import type { Database } from "@/server/db";
 import { badInput, describeZodError, notFound, PretextError } from "@/server/errors";
-import { name } from "@/server/validation";
+import { idOf, MAX_ID, name } from "@/server/validation";
 import { getArtifact } from "./artifacts";
 import { getRun } from "./runs";
 
@@ -13,7 +13,7 @@ export type EncoderRow = typeof encoders.$inferSelect;
 export const encoderRegistration = z.object({
   name,
   /** The run that produced the encoder (its lineage). */
-  runId: z.number().int().positive(),
+  runId: idOf("a run"),
   /** The artifact of that run holding the weights, e.g. "encoder.ptx". */
   artifactName: z.string().min(1).max(255).optional(),
   /** A registered dataset's name: what it was trained on. */
@@ -68,7 +68,7 @@ export async function registerEncoder(database: Database, input: EncoderRegistra
 }
 
 export async function getEncoder({ db }: Database, id: number): Promise<EncoderRow> {
-  const [row] = await db.select().from(encoders).where(eq(encoders.id, id));
+  const [row] = Number.isInteger(id) && id > 0 && id <= MAX_ID ? await db.select().from(encoders).where(eq(encoders.id, id)) : [];
   if (!row) throw notFound("encoder", id);
   return row;
 }

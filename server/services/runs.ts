@@ -1,17 +1,17 @@
 /** Projects, experiments and runs: the rules for creating and changing them live here. */
 import { and, asc, count, eq, inArray, sql, type SQL } from "drizzle-orm";
-import type { Database } from "@/server/db";
+import type { Database, Db } from "@/server/db";
 import { experimentKeys, experiments, metrics, params, projects, runs, type RunStatus } from "@/drizzle/schema";
 import { query } from "@/server/db/sql";
-import { notFound, PretextError } from "@/server/errors";
+import { badInput, describeZodError, notFound, PretextError } from "@/server/errors";
 import { fieldName, parseFieldName, parseFilter } from "./run-filter";
 import { filterToSql, sortKeys } from "./run-filter-sql";
 import { topLevelAmong, trialsOf } from "./run-groups";
-import { createRun as createRunSchema, type CreateRun } from "@/server/validation";
+import { createRun as createRunSchema, MAX_ID, MAX_TAGS, type CreateRun } from "@/server/validation";
 
 export type Run = typeof runs.$inferSelect;
 
-export async function ensureExperiment({ db }: Database, projectName: string, experimentName: string) {
+export async function ensureExperiment({ db }: Pick<Database, "db">, projectName: string, experimentName: string) {
   await db.insert(projects).values({ name: projectName }).onConflictDoNothing();
   const [project] = await db.select().from(projects).where(eq(projects.name, projectName));
   await db.insert(experiments).values({ projectId: project.id, name: experimentName }).onConflictDoNothing();
@@ -22,39 +22,53 @@ export async function ensureExperiment({ db }: Database, projectName: string, ex
   return { project, experiment };
 }
 
+/** Creates the run, and its project and experiment on first use, in one transaction: a run that cannot be stored leaves nothing behind. */
 export async function createRun(database: Database, input: CreateRun): Promise<Run> {
-  const data = createRunSchema.parse(input);
+  const parsed = createRunSchema.safeParse(input);
+  if (!parsed.success) throw badInput(describeZodError(parsed.error));
+  const data = parsed.data;
   if (data.parentRunId !== undefined) await getRun(database, data.parentRunId);
-  const { experiment } = await ensureExperiment(database, data.project, data.experiment);
   const now = new Date();
-  const [run] = await database.db
-    .insert(runs)
-    .values({
-      experimentId: experiment.id,
-      parentRunId: data.parentRunId,
-      name: data.name ?? `run-${now.toISOString().slice(0, 19).replace(/[-:T]/g, "")}`,
-      status: data.status,
-      config: data.config,
-      tags: data.tags,
-      notes: data.notes,
-      startedAt: data.status === "running" ? now : null,
-    })
-    .returning();
-  return run;
+  return database.db.transaction(async (tx) => {
+    const { experiment } = await ensureExperiment({ db: tx as unknown as Db }, data.project, data.experiment);
+    const [run] = await tx
+      .insert(runs)
+      .values({
+        experimentId: experiment.id,
+        parentRunId: data.parentRunId,
+        name: data.name ?? `run-${now.toISOString().slice(0, 19).replace(/[-:T]/g, "")}`,
+        status: data.status,
+        config: data.config,
+        tags: data.tags,
+        notes: data.notes,
+        startedAt: data.status === "running" ? now : null,
+      })
+      .returning();
+    return run;
+  });
 }
 
+/** Ids are PostgreSQL integers: one out of their range names nothing (and must not reach SQL). */
+const validId = (id: number) => Number.isInteger(id) && id > 0 && id <= MAX_ID;
+
 export async function getRun({ db }: Database, id: number): Promise<Run> {
-  const [run] = await db.select().from(runs).where(eq(runs.id, id));
+  const [run] = validId(id) ? await db.select().from(runs).where(eq(runs.id, id)) : [];
   if (!run) throw notFound("run", id);
   return run;
 }
 
 const FINAL: RunStatus[] = ["finished", "failed", "cancelled"];
 
+/**
+ * A run that ended as finished or cancelled is never reopened; a failed one goes back to queued only
+ * (a worker retrying the job: server/jobs, workers/worker/worker.ts). Setting the same status again is allowed.
+ */
 export async function setRunStatus(database: Database, id: number, status: RunStatus, reason?: string): Promise<Run> {
   const run = await getRun(database, id);
-  if (FINAL.includes(run.status) && run.status !== status && status !== "queued") {
-    throw new PretextError(409, `run ${id} is already ${run.status}; it cannot become ${status}`);
+  const retry = run.status === "failed" && status === "queued";
+  if (FINAL.includes(run.status) && run.status !== status && !retry) {
+    const why = run.status === "failed" ? "a failed run can only be queued again (a retry)" : `a ${run.status} run is never reopened`;
+    throw new PretextError(409, `status: run ${id} is already ${run.status}; it cannot become ${status} (${why})`);
   }
   const now = new Date();
   const [updated] = await database.db
@@ -70,11 +84,15 @@ export async function setRunStatus(database: Database, id: number, status: RunSt
   return updated;
 }
 
-/** Merges tags into the run's tags (a value of "" removes the tag). */
+/** Merges tags into the run's tags (a value of "" removes the tag); a run has at most MAX_TAGS. */
 export async function setRunTags(database: Database, id: number, tags: Record<string, string>): Promise<Run> {
   const run = await getRun(database, id);
   const merged = { ...run.tags, ...tags };
   for (const [k, v] of Object.entries(tags)) if (v === "") delete merged[k];
+  const count = Object.keys(merged).length;
+  if (count > MAX_TAGS && count > Object.keys(run.tags).length) {
+    throw new PretextError(413, `tags: a run has at most ${MAX_TAGS} tags; these would make ${count}`);
+  }
   const [updated] = await database.db.update(runs).set({ tags: merged }).where(eq(runs.id, id)).returning();
   return updated;
 }
@@ -107,7 +125,7 @@ export async function listExperiments({ db }: Database) {
 }
 
 export async function getExperiment({ db }: Database, id: number) {
-  const [row] = await db
+  const [row] = !validId(id) ? [] : await db
     .select({ id: experiments.id, name: experiments.name, project: projects.name })
     .from(experiments)
     .innerJoin(projects, eq(projects.id, experiments.projectId))

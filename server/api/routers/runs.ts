@@ -2,7 +2,7 @@ import { z } from "zod";
 import { listArtifacts } from "@/server/services/artifacts";
 import { listRunMetrics } from "@/server/services/series";
 import { createRun, getRun, getRunParams, setRunStatus } from "@/server/services/runs";
-import { createRun as createRunInput, setStatus } from "@/server/validation";
+import { createRun as createRunInput, idOf, setStatus } from "@/server/validation";
 import { cancelRun, launchInput, launchRun } from "@/server/jobs/launch";
 import { evaluationLaunchInput, launchEvaluation } from "@/server/jobs/launch-evaluation";
 import { getQueue } from "@/server/jobs/queue";
@@ -10,7 +10,7 @@ import { launchSweep, sweepConfig, sweepSummary } from "@/server/jobs/sweeps";
 import { listAttempts } from "@/server/services/attempts";
 import { procedure, router } from "../trpc";
 
-const byId = z.object({ id: z.number().int() });
+const byId = z.object({ id: idOf("a run") });
 
 export const runsRouter = router({
   get: procedure.input(byId).query(async ({ ctx, input }) => {
@@ -37,6 +37,6 @@ export const runsRouter = router({
   sweep: procedure.input(byId).query(({ ctx, input }) => sweepSummary(ctx.database, input.id)),
   attempts: procedure.input(byId).query(({ ctx, input }) => listAttempts(ctx.database, input.id)),
   setStatus: procedure
-    .input(setStatus.extend({ id: z.number().int() }))
+    .input(setStatus.extend({ id: idOf("a run") }))
     .mutation(({ ctx, input }) => setRunStatus(ctx.database, input.id, input.status, input.reason)),
 });

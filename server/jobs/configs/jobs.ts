@@ -5,7 +5,7 @@
  * rejects, so a bad field is named at once and nothing is queued.
  */
 import { z } from "zod";
-import { name as runName } from "../../names";
+import { idOf, name as runName } from "../../names";
 import { backendChoice, datasetSpecSchema } from "./common";
 import { evalSuiteSchema } from "./eval-suite";
 import { pretrainConfigSchema } from "./pretrain";
@@ -20,8 +20,8 @@ export const ENCODER_ARTIFACT = "encoder.ptx";
 /** The encoder to use: a registered one by id, or an encoder file among a run's artifacts (a checkpoint's snapshot). */
 export const encoderSourceSchema = z
   .union([
-    z.object({ id: z.number().int().positive() }).strict(),
-    z.object({ runId: z.number().int().positive(), artifact: z.string().min(1).default(ENCODER_ARTIFACT) }).strict(),
+    z.object({ id: idOf("an encoder") }).strict(),
+    z.object({ runId: idOf("a run"), artifact: z.string().min(1).default(ENCODER_ARTIFACT) }).strict(),
   ])
   .describe(`A registered encoder, {"id": 3}, or an encoder file among a run's artifacts, {"runId": 7, "artifact": "${ENCODER_ARTIFACT}"}`);
 export type EncoderSource = z.infer<typeof encoderSourceSchema>;

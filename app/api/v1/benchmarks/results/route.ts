@@ -2,7 +2,7 @@ import { z } from "zod";
 import { handle, json, readJson } from "@/server/http";
 import { badInput, describeZodError } from "@/server/errors";
 import { listBenchmarkResults, recordBenchmarkResults, type BenchmarkResultInput } from "@/server/services/benchmarks";
-import { runId } from "@/server/validation";
+import { encoderId, runId } from "@/server/validation";
 
 const postBody = z.object({ runId, results: z.array(z.unknown(), { error: "must be an array of results" }) });
 
@@ -15,8 +15,8 @@ export const POST = (req: Request) =>
   });
 
 const listQuery = z.object({
-  runId: z.coerce.number().int().positive().optional(),
-  encoderId: z.coerce.number().int().positive().optional(),
+  runId: runId.optional(),
+  encoderId: encoderId.optional(),
 });
 
 /** GET /api/v1/benchmarks/results?runId=…|encoderId=… -> stored results */

@@ -1,10 +1,7 @@
 import { badInput, describeZodError } from "@/server/errors";
 import { handle, json, type RouteContext } from "@/server/http";
 import { listRuns } from "@/server/services/runs";
-import { runsQuery } from "@/server/validation";
-import { z } from "zod";
-
-const experimentId = z.coerce.number({ error: "must be an experiment id (a positive integer)" }).int().positive();
+import { experimentId, runsQuery } from "@/server/validation";
 
 /**
  * GET /api/v1/experiments/:id/runs?filter=&sort=&dir=&page=&pageSize= -> one page of runs.
