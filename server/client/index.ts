@@ -170,8 +170,9 @@ export class HttpRunTracker implements RunTracker {
     await this.client.request("PATCH", this.path(""), fields);
   }
 
-  async uploadArtifact(name: string, kind: string, data: Uint8Array) {
-    return this.client.request<{ sha256: string; bytes: number }>("PUT", this.path(`/artifacts/${name}?kind=${encodeURIComponent(kind)}`), data);
+  async uploadArtifact(name: string, kind: string, data: Uint8Array, options: { overwrite?: boolean } = {}) {
+    const overwrite = options.overwrite ? "&overwrite=true" : "";
+    return this.client.request<{ sha256: string; bytes: number }>("PUT", this.path(`/artifacts/${name}?kind=${encodeURIComponent(kind)}${overwrite}`), data);
   }
 
   async downloadArtifact(name: string) {

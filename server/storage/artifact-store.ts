@@ -11,7 +11,10 @@ import { pipeline } from "node:stream/promises";
 import { PretextError } from "@/server/errors";
 
 export interface ArtifactStore {
-  /** Streams `data` to `key`, hashing as it goes; fails with 413 past `maxBytes` and keeps nothing. */
+  /**
+   * Streams `data` to `key`, hashing as it goes; fails with 413 past `maxBytes`, with 400 when `data`
+   * is empty, and keeps nothing (what `key` held before stays) when it fails.
+   */
   put(key: string, data: Readable, maxBytes: number): Promise<{ bytes: number; sha256: string }>;
   get(key: string): Promise<{ stream: Readable; bytes: number }>;
   delete(key: string): Promise<void>;
@@ -29,7 +32,9 @@ export class LocalDirectoryStore implements ArtifactStore {
 
   async put(key: string, data: Readable, maxBytes: number) {
     const target = this.pathOf(key);
-    await mkdir(path.dirname(target), { recursive: true });
+    await mkdir(path.dirname(target), { recursive: true }).catch((err: NodeJS.ErrnoException) => {
+      throw err.code === "ENOTDIR" || err.code === "EEXIST" ? new PretextError(409, `name: ${key} would put a file where a file of that name is stored`) : err;
+    });
     const temp = `${target}.${randomUUID()}.partial`;
     const hash = createHash("sha256");
     let bytes = 0;
@@ -43,9 +48,11 @@ export class LocalDirectoryStore implements ArtifactStore {
     });
     try {
       await pipeline(data, meter, createWriteStream(temp));
+      if (bytes === 0) throw new PretextError(400, "body: the artifact is empty (0 bytes); an artifact needs at least one byte");
       await rename(temp, target);
     } catch (err) {
       await rm(temp, { force: true });
+      if ((err as NodeJS.ErrnoException).code === "EISDIR") throw new PretextError(409, `name: ${key} is a folder of other artifacts`);
       throw err;
     }
     return { bytes, sha256: hash.digest("hex") };

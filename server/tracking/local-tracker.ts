@@ -53,8 +53,8 @@ export class LocalRunTracker implements RunTracker {
     await updateRun(this.database, this.id, fields);
   }
 
-  async uploadArtifact(name: string, kind: string, data: Uint8Array) {
-    const row = await uploadArtifact(this.database, this.id, name, kind, data);
+  async uploadArtifact(name: string, kind: string, data: Uint8Array, options: { overwrite?: boolean } = {}) {
+    const row = await uploadArtifact(this.database, this.id, name, kind, data, { overwrite: options.overwrite });
     return { sha256: row.sha256, bytes: row.bytes };
   }
 

@@ -39,7 +39,8 @@ export interface RunTracker {
   /** Registers the dataset the run reads (once per name; the checksum must match). */
   registerDataset(info: DatasetInfo): Promise<void>;
   setExecution(fields: { backend?: string; worker?: string }): Promise<void>;
-  uploadArtifact(name: string, kind: string, data: Uint8Array): Promise<{ sha256: string; bytes: number }>;
+  /** A second upload under the same name is refused (409) unless `overwrite` (checkpoints, a retried attempt's outputs). */
+  uploadArtifact(name: string, kind: string, data: Uint8Array, options?: { overwrite?: boolean }): Promise<{ sha256: string; bytes: number }>;
   downloadArtifact(name: string): Promise<Uint8Array>;
   flush(): Promise<void>;
   /** Registers a new version of an encoder (version = 1 + the latest of that name). */

@@ -156,7 +156,7 @@ export async function runAudit(input: AuditOptionsInput, tracker?: RunTracker, e
       encoder?.dispose();
     }
     tracker?.logMetrics(auditMetrics(report).map(([key, value]) => ({ key, step: 0, value })));
-    await tracker?.uploadArtifact(AUDIT_ARTIFACT, "report", new TextEncoder().encode(JSON.stringify(report, null, 2)));
+    await tracker?.uploadArtifact(AUDIT_ARTIFACT, "report", new TextEncoder().encode(JSON.stringify(report, null, 2)), { overwrite: true });
     await tracker?.flush();
     await tracker?.setStatus("finished");
     return report;

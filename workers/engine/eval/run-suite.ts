@@ -86,7 +86,7 @@ export async function runEvaluationSuite(suiteInput: EvalSuiteInput, encoderByte
     await tracker?.logParams(suiteParams(suite, meta, benchmark));
     const encoder = tracker ? await registerEncoder(tracker, suite, meta, dataset, encoderBytes, opts.encoder) : null;
     const result = await evaluate(suite, meta, dataset, encoderBytes, { benchmark, backend, encoder, tracker, opts });
-    await tracker?.uploadArtifact(BENCHMARK_ARTIFACT, "report", new TextEncoder().encode(JSON.stringify(result, null, 2)));
+    await tracker?.uploadArtifact(BENCHMARK_ARTIFACT, "report", new TextEncoder().encode(JSON.stringify(result, null, 2)), { overwrite: true });
     await tracker?.flush();
     await tracker?.setStatus(result.status);
     return result;
@@ -121,7 +121,7 @@ async function evaluate(suite: EvalSuite, meta: EncoderMeta, dataset: Dataset, e
   }
   if (c.tracker) {
     const map = embeddingMap(testFeatures, test.labels, c.encoder ?? {}, { classNames: dataset.descriptor.classNames });
-    await c.tracker.uploadArtifact(EMBEDDING_MAP_ARTIFACT, "report", new TextEncoder().encode(JSON.stringify(map)));
+    await c.tracker.uploadArtifact(EMBEDDING_MAP_ARTIFACT, "report", new TextEncoder().encode(JSON.stringify(map)), { overwrite: true });
   }
   const encoderId = c.encoder?.id ?? null;
   const rawTest = suite.baselines.includes("raw_linear") ? rawFeatures(test) : null;
@@ -261,7 +261,7 @@ async function registerEncoder(tracker: RunTracker, suite: EvalSuite, meta: Enco
   });
   const sourceRunId = ref?.sourceRunId;
   const artifactName = sourceRunId === undefined ? ENCODER_ARTIFACT : (ref?.artifactName ?? ENCODER_ARTIFACT);
-  if (sourceRunId === undefined) await tracker.uploadArtifact(ENCODER_ARTIFACT, "encoder", bytes);
+  if (sourceRunId === undefined) await tracker.uploadArtifact(ENCODER_ARTIFACT, "encoder", bytes, { overwrite: true });
   const trainedOn = meta.dataset.name === d.name ? d.name : undefined; // lineage only when it was pretrained on this dataset
   const registered = await tracker.registerEncoder({
     name: ref?.name ?? suite.encoderName ?? `${meta.method}-${meta.dataset.name}`,

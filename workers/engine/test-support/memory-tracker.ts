@@ -30,7 +30,8 @@ export class MemoryTracker implements RunTracker {
   async setExecution(fields: { backend?: string; worker?: string }): Promise<void> {
     Object.assign(this.execution, fields);
   }
-  async uploadArtifact(name: string, kind: string, data: Uint8Array) {
+  async uploadArtifact(name: string, kind: string, data: Uint8Array, options: { overwrite?: boolean } = {}) {
+    if (this.artifacts.has(name) && !options.overwrite) throw new Error(`artifact ${name} exists; pass overwrite to replace it`);
     this.artifacts.set(name, { kind, data });
     return { sha256: createHash("sha256").update(data).digest("hex"), bytes: data.length };
   }

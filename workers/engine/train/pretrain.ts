@@ -110,7 +110,7 @@ export async function pretrain(input: PretrainConfigInput, opts: PretrainOptions
         totalSteps: setup.totalSteps,
       });
       const result = await trainLoop(cfg, setup, backend, opts);
-      if (result.status === "finished") await tracker?.uploadArtifact(ENCODER_ARTIFACT, "encoder", result.encoder);
+      if (result.status === "finished") await tracker?.uploadArtifact(ENCODER_ARTIFACT, "encoder", result.encoder, { overwrite: true });
       await tracker?.flush();
       if (result.status !== "stopped") await tracker?.setStatus(result.status);
       return result;
@@ -146,7 +146,8 @@ async function trainLoop(cfg: PretrainConfig, s: TrainingSetup, backend: string,
     }
     // Metrics up to the checkpoint must be stored before it: a resumed run re-logs only later steps.
     await tracker?.flush();
-    await tracker?.uploadArtifact(CHECKPOINT_ARTIFACT, "checkpoint", bytes);
+    // the same name every N steps (and again after a retry): each replaces the last
+    await tracker?.uploadArtifact(CHECKPOINT_ARTIFACT, "checkpoint", bytes, { overwrite: true });
   };
 
   const B = cfg.batchSize;
@@ -210,7 +211,7 @@ async function trainLoop(cfg: PretrainConfig, s: TrainingSetup, backend: string,
     if (step % s.stepsPerEpoch === 0 || step === s.totalSteps) await checkHealth(cfg, s, history, step, epoch, tracker);
     if (step % s.stepsPerEpoch === 0 && step < s.totalSteps && cfg.evaluation?.atEpochs.includes(step / s.stepsPerEpoch)) {
       const snapshot = { epoch: step / s.stepsPerEpoch, step, artifact: encoderSnapshotArtifact(step / s.stepsPerEpoch) };
-      await tracker?.uploadArtifact(snapshot.artifact, "encoder", exportEncoder(cfg, s, step));
+      await tracker?.uploadArtifact(snapshot.artifact, "encoder", exportEncoder(cfg, s, step), { overwrite: true });
       await opts.onEncoderSnapshot?.(snapshot);
     }
     if (step % cfg.checkpoint.everySteps === 0) await saveCheckpoint();

@@ -6,14 +6,21 @@ import { openArtifact, uploadArtifact } from "@/server/services/artifacts";
 
 type Ctx = RouteContext<{ id: string; name: string[] }>;
 
-/** PUT /api/v1/runs/:id/artifacts/:name?kind=checkpoint with the bytes as the body (streamed) */
+/**
+ * PUT /api/v1/runs/:id/artifacts/:name?kind=checkpoint[&overwrite=true] with the bytes as the body
+ * (streamed). An empty body is a 400; a name already stored is a 409 unless overwrite=true.
+ */
 export const PUT = (req: Request, ctx: Ctx) =>
   handle(async (database) => {
     const { id, name } = await ctx.params;
-    if (!req.body) throw badInput("body: the artifact's bytes are missing");
-    const kind = new URL(req.url).searchParams.get("kind") ?? "file";
+    const runId = parseRunId(id);
+    if (!req.body) throw badInput("body: the artifact is empty (0 bytes); an artifact needs at least one byte");
+    const search = new URL(req.url).searchParams;
+    const kind = search.get("kind") ?? "file";
+    const overwrite = search.get("overwrite") ?? "false";
+    if (overwrite !== "true" && overwrite !== "false") throw badInput('overwrite: must be "true" or "false"');
     const body = Readable.fromWeb(req.body as WebReadableStream<Uint8Array>);
-    return json(await uploadArtifact(database, parseRunId(id), name.join("/"), kind, body), 201);
+    return json(await uploadArtifact(database, runId, name.join("/"), kind, body, { overwrite: overwrite === "true" }), 201);
   });
 
 /** GET /api/v1/runs/:id/artifacts/:name -> the bytes (streamed), with its sha256 in a header */
