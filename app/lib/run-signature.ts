@@ -4,7 +4,7 @@ export function runSignature(
   artifacts: { name: string; bytes: number }[],
   workerActive: boolean,
 ): string {
-  // tags enter as a digest: a run's 20,000 tags must not ride along in the page as a prop
+  // tags enter as a digest: a run's 1,000 tags must not ride along in the page as a prop
   return JSON.stringify([run.status, run.statusReason, run.backend, run.worker, digest(JSON.stringify(run.tags)), artifacts.map((a) => [a.name, a.bytes]), workerActive]);
 }
 

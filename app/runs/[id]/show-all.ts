@@ -1,6 +1,6 @@
 /**
  * Long lists on the run page (tags, params) show their first items; `?tags=all` shows the rest.
- * The server renders only what is shown: 20,000 tags cost a page nothing until asked for.
+ * The server renders only what is shown: a run's 1,000 tags cost a page nothing until asked for.
  */
 export type RunPageSearch = { tags?: string; params?: string };
 
