@@ -1,5 +1,7 @@
 /**
- * Label efficiency: pretrain the small CNN with SimCLR for a fixed number of epochs, then evaluate
+ * Label efficiency: pretrain the small CNN with SimCLR for a fixed number of epochs (the recipe is
+ * workers/engine/configs/fashion-mnist-simclr-reference.json, which also made the shipped
+ * examples/encoders/fashion-mnist-simclr.ptx), then evaluate
  * it (linear probe, kNN, adapter, fine-tuning, FixMatch from the fine-tuned network) beside the supervised-from-scratch (same CNN, same
  * augmentations) and raw-input linear-probe baselines at 1 %, 10 % and 100 % labels, 3 seeds
  * each, on the test part.
@@ -22,6 +24,7 @@
  * can evaluate it again without pretraining.
  * Prints the table, then one JSON line of mean test accuracies (fractions) and pretrain_seconds.
  */
+import { readFileSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -64,41 +67,42 @@ function parseArgs(args: string[]): Options {
   if (f.encoder !== undefined && f.encoder !== "cnn" && f.encoder !== "mlp") throw new Error(`--encoder must be cnn or mlp, got '${f.encoder}'`);
   return {
     data: f.data ? path.resolve(f.data) : path.join(dataRoot, "fashion-mnist"),
-    epochs: count("epochs") ?? 9,
+    epochs: count("epochs") ?? referenceConfig().epochs ?? 9,
     maxMinutes: positive("max-minutes", f["max-minutes"]) ?? 60,
     seeds: count("seeds") ?? 3,
     fractions: f.fractions ? f.fractions.split(",").map((v) => positive("fractions", v)!) : [0.01, 0.1, 1],
     encoder: f.encoder ?? "cnn",
     limit: count("limit"),
-    threads: count("threads") ?? Number(process.env.PRETEXT_WASM_THREADS || 2),
+    threads: count("threads") ?? Number(process.env.PRETEXT_WASM_THREADS || referenceConfig().encoderWorkers || 2),
     saveEncoder: f["save-encoder"] && path.resolve(f["save-encoder"]),
     encoderFile: f["encoder-file"] && path.resolve(f["encoder-file"]),
   };
 }
 
 /**
- * SimCLR (NT-Xent over two augmented views, batch 256) on the small CNN of the reference
- * (conv32-pool-conv64-pool-fc128); the encoder's 128-d output is what the protocols see.
+ * The pretraining recipe: SimCLR (NT-Xent over two augmented views, batch 256, τ 0.2) on the small
+ * CNN of the reference (conv32-pool-conv64-pool-fc128), whose 128-d output is what the protocols
+ * see. It is read from the example config, so the bench and the shipped encoder cannot drift apart;
+ * only the dataset folder (--data), --limit, --encoder mlp, --epochs and --threads (the config's
+ * `encoderWorkers`) override it, and no checkpoints are written.
  */
+const REFERENCE_CONFIG = fileURLToPath(new URL("../workers/engine/configs/fashion-mnist-simclr-reference.json", import.meta.url));
+
+let reference: PretrainConfigInput | undefined;
+function referenceConfig(): PretrainConfigInput {
+  return (reference ??= JSON.parse(readFileSync(REFERENCE_CONFIG, "utf8")) as PretrainConfigInput);
+}
+
 function pretrainConfig(dataset: DatasetSpec, o: Options): PretrainConfigInput {
+  const ref = referenceConfig();
   return {
-    name: "label-efficiency-simclr",
+    ...ref,
     dataset,
-    data: o.limit ? { limit: o.limit } : {},
-    encoder: o.encoder === "mlp" ? { kind: "mlp", hidden: [1024, 512], embeddingDim: 128 } : { kind: "cnn", channels: [32, 64], embeddingDim: 128 },
-    method: { name: "simclr", temperature: 0.2, head: { hidden: [512], outDim: 128, batchNorm: true } },
-    augment: { crop: 1, flip: 1, colorJitter: 0.8, noise: 0.3, cutout: 0.3 },
-    optimizer: { name: "adamw", lr: 2e-3, weightDecay: 1e-4 },
-    schedule: { warmupSteps: 50, minLrFraction: 0.02 },
-    batchSize: 256,
+    data: o.limit ? { ...ref.data, limit: o.limit } : { ...ref.data },
+    encoder: o.encoder === "mlp" ? { kind: "mlp", hidden: [1024, 512], embeddingDim: 128 } : ref.encoder,
     encoderWorkers: o.threads,
     epochs: o.epochs,
-    gradClipNorm: 5,
-    curriculum: { enabled: false },
-    seed: 1,
     checkpoint: { everySteps: 1_000_000 },
-    health: { probeSize: 256 },
-    logEverySteps: 50,
   };
 }
 
