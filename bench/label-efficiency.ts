@@ -21,7 +21,8 @@
  * is set): pretraining splits the encoder across N data-parallel workers (encoderWorkers), the
  * evaluation runs N XNNPACK threads. --limit N caps pool, labeled pool and test set (smoke runs).
  * --save-encoder writes the pretrained encoder.ptx (with its pretraining time) so --encoder-file
- * can evaluate it again without pretraining.
+ * can evaluate it again without pretraining; --encoder-file also takes a shipped encoder with its
+ * run record beside it (examples/encoders/fashion-mnist-simclr.ptx and .json).
  * Prints the table, then one JSON line of mean test accuracies (fractions) and pretrain_seconds.
  */
 import { readFileSync } from "node:fs";
@@ -179,9 +180,27 @@ async function pretrainEncoder(dataset: DatasetSpec, o: Options): Promise<Pretra
 
 async function loadPretrained(file: string): Promise<Pretrained> {
   const encoder = new Uint8Array(await readFile(file));
-  const info = await readFile(`${file}.json`, "utf8").then((t) => JSON.parse(t) as Omit<Pretrained, "encoder">, () => null);
-  if (!info) throw new Error(`--encoder-file: ${file}.json (written by --save-encoder beside the encoder) is missing`);
+  const readJson = <T>(f: string) => readFile(f, "utf8").then((t) => JSON.parse(t) as T, () => null);
+  const info = (await readJson<Omit<Pretrained, "encoder">>(`${file}.json`)) ?? fromRunRecord(await readJson<RunRecord>(file.replace(/\.ptx$/, ".json")));
+  if (!info) throw new Error(`--encoder-file: ${file}.json (written by --save-encoder beside the encoder) is missing, and so is a run record (examples/encoders/export-run-record.ts)`);
   return { encoder, ...info, description: `${info.description}, loaded from ${path.basename(file)}` };
+}
+
+/** The record of the run that made a shipped encoder (examples/encoders/export-run-record.ts). */
+interface RunRecord {
+  date: string | null;
+  wallSeconds: number | null;
+  steps: number | null;
+  config: { epochs?: number; encoderWorkers?: number };
+  params: Record<string, unknown>;
+}
+
+function fromRunRecord(r: RunRecord | null): Omit<Pretrained, "encoder"> | null {
+  if (!r?.params) return null;
+  const epochs = Number(r.params.epochs ?? r.config.epochs);
+  const seconds = r.wallSeconds ?? NaN;
+  const description = `${epochs} epochs, ${r.steps} steps, ${seconds} s with ${r.params.encoderWorkers ?? 1} encoder workers on ${r.date}`;
+  return { description, seconds, epochs, datasetName: String(r.params["dataset.kind"] ?? "dataset") };
 }
 
 const ROWS: [string, string, string][] = [
