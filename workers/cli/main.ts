@@ -111,8 +111,9 @@ async function audit(args: string[]) {
 
 async function train(args: string[]) {
   if (args.includes("--queue")) return enqueueTrain(args.filter((a) => a !== "--queue"));
-  const { config: file } = parseTrainArgs(args);
+  const { config: file, sets } = parseTrainArgs(args);
   const config = JSON.parse(await readFile(file, "utf8")) as Record<string, unknown>;
+  for (const assignment of sets) applySet(config, assignment); // the run stores the config it trains
   const name = typeof config.name === "string" ? config.name : path.basename(file, ".json");
   await withTracker("pretrain", name, config, async ({ tracker, launch }) => {
     let queued: number[] = [];
