@@ -2,8 +2,10 @@
  * The one schema of Pretext, shared by PGlite (embedded) and PostgreSQL.
  * Migrations in drizzle/migrations are generated from this file by `npm run db:generate`.
  */
+import { sql } from "drizzle-orm";
 import {
   bigint,
+  bigserial,
   boolean,
   doublePrecision,
   index,
@@ -11,6 +13,7 @@ import {
   jsonb,
   pgTable,
   primaryKey,
+  real,
   serial,
   text,
   timestamp,
@@ -205,6 +208,38 @@ export const datasets = pgTable("datasets", {
 });
 
 export const encoderStages = ["none", "staging", "production", "archived"] as const;
+export const encoderFormats = ["pretext", "onnx"] as const;
+
+/** How a served encoder is called; validated by server/registry/model-spec.ts. */
+export interface ModelSpec {
+  shape: number[];
+  layout: "nhwc" | "nchw" | "flat";
+  scale: number;
+  mean?: number[];
+  std?: number[];
+  inputName: string;
+  embeddingOutput: string;
+  probabilitiesOutput?: string;
+}
+
+/** "<method> at <labelFraction> ≥ <baseline method, or 0> + margin" on a benchmark; validated by server/registry/gates.ts. */
+export interface GateRule {
+  benchmark?: string;
+  method: string;
+  labelFraction: number;
+  metric: string;
+  baseline?: string;
+  margin: number;
+}
+
+/** One gate rule evaluated against a version's stored results (means over seeds). */
+export interface GateCheck {
+  rule: GateRule;
+  passed: boolean;
+  value: number | null;
+  required: number | null;
+  detail: string;
+}
 
 /** A registered encoder version, with lineage to the run and checkpoint that produced it. */
 export const encoders = pgTable(
@@ -220,9 +255,96 @@ export const encoders = pgTable(
     embeddingDim: integer("embedding_dim").notNull(),
     stage: text("stage", { enum: encoderStages }).notNull().default("none"),
     description: text("description").notNull().default(""),
+    /** "pretext": weights in a Pretext encoder file, exported to ONNX; "onnx": an ONNX model from elsewhere */
+    format: text("format", { enum: encoderFormats }).notNull().default("pretext"),
+    /** How to call the served model (server/registry/model-spec.ts); null until it has an ONNX model */
+    modelSpec: jsonb("model_spec").$type<ModelSpec>(),
+    /** The ONNX model that serving loads (exported or imported), with its sha256 */
+    onnxArtifactId: integer("onnx_artifact_id").references(() => artifacts.id, { onDelete: "set null" }),
+    /** A classification head from an evaluation run ("head.ptx"), exported with the encoder */
+    headArtifactId: integer("head_artifact_id").references(() => artifacts.id, { onDelete: "set null" }),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex("encoders_name_version").on(t.name, t.version)],
+  (t) => [
+    uniqueIndex("encoders_name_version").on(t.name, t.version),
+    // at most one version of a name serves production, even when two promotions race
+    uniqueIndex("encoders_one_production").on(t.name).where(sql`${t.stage} = 'production'`),
+  ],
+);
+
+/** Every stage change of an encoder version: who, when, why, and the gate checks it passed. */
+export const encoderStageChanges = pgTable(
+  "encoder_stage_changes",
+  {
+    id: serial("id").primaryKey(),
+    encoderId: integer("encoder_id")
+      .notNull()
+      .references(() => encoders.id, { onDelete: "cascade" }),
+    fromStage: text("from_stage", { enum: encoderStages }).notNull(),
+    toStage: text("to_stage", { enum: encoderStages }).notNull(),
+    actor: text("actor").notNull(),
+    reason: text("reason").notNull(),
+    gateChecks: jsonb("gate_checks").$type<GateCheck[]>().notNull().default([]),
+    createdAt: createdAt(),
+  },
+  (t) => [index("encoder_stage_changes_encoder").on(t.encoderId)],
+);
+
+/** The promotion gate of an encoder name: every rule must hold for a version to reach production. */
+export const encoderGates = pgTable("encoder_gates", {
+  encoderName: text("encoder_name").primaryKey(),
+  rules: jsonb("rules").$type<GateRule[]>().notNull(),
+  updatedBy: text("updated_by").notNull(),
+  updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+});
+
+/** A named endpoint serving the production version of an encoder. */
+export const deployments = pgTable("deployments", {
+  id: serial("id").primaryKey(),
+  name: text("name").notNull().unique(),
+  encoderName: text("encoder_name").notNull(),
+  /** Fraction of served samples whose input and embedding are kept (0 keeps none) */
+  sampleRate: doublePrecision("sample_rate").notNull().default(0.01),
+  /** Days request logs and samples are kept */
+  retentionDays: integer("retention_days").notNull().default(30),
+  createdBy: text("created_by").notNull(),
+  createdAt: createdAt(),
+});
+
+/** One served request: which version answered, how fast, how many samples, or why it failed. */
+export const inferenceRequests = pgTable(
+  "inference_requests",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    deploymentId: integer("deployment_id")
+      .notNull()
+      .references(() => deployments.id, { onDelete: "cascade" }),
+    encoderId: integer("encoder_id").references(() => encoders.id, { onDelete: "set null" }),
+    at: timestamp("at", { withTimezone: true, mode: "date" }).notNull(),
+    latencyMs: doublePrecision("latency_ms").notNull(),
+    samples: integer("samples").notNull(),
+    /** 200, or the 4xx/5xx the request got */
+    status: integer("status").notNull(),
+    error: text("error"),
+  },
+  (t) => [index("inference_requests_deployment_at").on(t.deploymentId, t.at)],
+);
+
+/** A sampled input with the embedding the serving version gave it (drift monitoring reads these). */
+export const inferenceSamples = pgTable(
+  "inference_samples",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    deploymentId: integer("deployment_id")
+      .notNull()
+      .references(() => deployments.id, { onDelete: "cascade" }),
+    encoderId: integer("encoder_id").references(() => encoders.id, { onDelete: "set null" }),
+    at: timestamp("at", { withTimezone: true, mode: "date" }).notNull(),
+    /** the raw input values, as the request sent them (before preprocessing) */
+    input: real("input").array().notNull(),
+    embedding: real("embedding").array().notNull(),
+  },
+  (t) => [index("inference_samples_deployment_at").on(t.deploymentId, t.at)],
 );
 
 /** One measured number of an encoder on a benchmark: e.g. linear probe accuracy at 1 % labels, seed 2. */

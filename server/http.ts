@@ -1,6 +1,6 @@
 /** Helpers for the JSON-over-HTTP API (app/api/v1): one error shape, bounded bodies. */
 import { getDatabase, type Database } from "@/server/db";
-import { ZodError } from "zod";
+import { ZodError, type ZodType } from "zod";
 import { badInput, describeZodError, PretextError } from "@/server/errors";
 import { jsonInputProblem, MAX_JSON_DEPTH, runId as runIdSchema } from "@/server/validation";
 
@@ -43,10 +43,13 @@ export async function readJson(req: Request): Promise<unknown> {
   return body;
 }
 
-export function parseRunId(raw: string): number {
-  const parsed = runIdSchema.safeParse(raw);
-  if (!parsed.success) throw badInput(`id: ${describeZodError(parsed.error).replace(/^\(root\): /, "")}`);
+/** An id from a path or query string, checked by `schema`; 400 naming `field` otherwise. */
+export function parseId(schema: ZodType<number>, raw: string, field = "id"): number {
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw badInput(`${field}: ${describeZodError(parsed.error).replace(/^\(root\): /, "")}`);
   return parsed.data;
 }
+
+export const parseRunId = (raw: string) => parseId(runIdSchema, raw);
 
 export type RouteContext<P> = { params: Promise<P> };

@@ -1,6 +1,7 @@
 import { benchmarksRouter } from "./routers/benchmarks";
 import { experimentsRouter } from "./routers/experiments";
 import { metricsRouter } from "./routers/metrics";
+import { registryRouter } from "./routers/registry";
 import { runsRouter } from "./routers/runs";
 import { createCallerFactory, router } from "./trpc";
 
@@ -9,6 +10,7 @@ export const appRouter = router({
   runs: runsRouter,
   metrics: metricsRouter,
   benchmarks: benchmarksRouter,
+  registry: registryRouter,
 });
 
 export type AppRouter = typeof appRouter;

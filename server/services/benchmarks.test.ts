@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from "@/server/testing/databases";
 import { LocalRunTracker } from "@/server/tracking/local-tracker";
@@ -5,7 +6,7 @@ import { createCaller } from "@/server/api/root";
 import { uploadArtifact } from "./artifacts";
 import { labelEfficiencyCurve, listBenchmarkResults, recordBenchmarkResults } from "./benchmarks";
 import { registerDataset } from "./datasets";
-import { listEncoders, registerEncoder } from "./encoders";
+import { listEncoders, registerEncoder } from "@/server/registry/encoders";
 import { createRun } from "./runs";
 
 describe.each(DATABASE_KINDS)("encoders and benchmark results on %s", (kind) => {
@@ -18,7 +19,7 @@ describe.each(DATABASE_KINDS)("encoders and benchmark results on %s", (kind) => 
 
   it("registers encoder versions per name with run, artifact and dataset lineage", async () => {
     const run = await createRun(t.database, { experiment: "pretrain" });
-    await uploadArtifact(t.database, run.id, "encoder.ptx", "encoder", new Uint8Array([1, 2, 3]));
+    await uploadArtifact(t.database, run.id, "encoder.ptx", "encoder", readFileSync("examples/encoders/fashion-mnist-simclr.ptx"));
     await registerDataset(t.database, { name: "fm", source: "x", format: "idx", checksum: "a".repeat(64), shape: [28, 28, 1], count: 10, hasLabels: true });
     const base = { runId: run.id, architecture: '{"kind":"mlp"}', embeddingDim: 128 };
     const v1 = await registerEncoder(t.database, { ...base, name: "simclr-fm", artifactName: "encoder.ptx", datasetName: "fm" });

@@ -3,7 +3,7 @@ import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from "@/server/te
 import { uploadArtifact } from "./artifacts";
 import { recordBenchmarkResults } from "./benchmarks";
 import { EMBEDDING_MAP_ARTIFACT } from "./embedding-map";
-import { registerEncoder } from "./encoders";
+import { registerEncoder } from "@/server/registry/encoders";
 import { leaderboard } from "./leaderboard";
 import { createRun } from "./runs";
 

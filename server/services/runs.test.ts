@@ -7,7 +7,7 @@ import type { Database } from "@/server/db";
 import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from "@/server/testing/databases";
 import { MAX_TAGS } from "@/server/validation";
 import { createRun, getExperiment, getRun, setRunStatus, setRunTags } from "./runs";
-import { getEncoder } from "./encoders";
+import { getEncoder } from "@/server/registry/encoders";
 
 const BIG_ID = 2 ** 31;
 

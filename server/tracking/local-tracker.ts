@@ -9,7 +9,7 @@ import { readArtifactBytes, uploadArtifact } from "@/server/services/artifacts";
 import { MetricBuffer } from "./metric-buffer";
 import { registerDataset } from "@/server/services/datasets";
 import { recordBenchmarkResults } from "@/server/services/benchmarks";
-import { registerEncoder } from "@/server/services/encoders";
+import { registerEncoder } from "@/server/registry/encoders";
 import type { BenchmarkResultInput, DatasetInfo, EncoderInfo, MetricPoint, ParamValue, RunStatus, RunTracker } from "./tracker";
 
 export class LocalRunTracker implements RunTracker {

@@ -5,7 +5,7 @@
  */
 import type { BenchmarkResultInput } from "@/server/services/benchmarks";
 import type { DatasetInfo } from "@/server/services/datasets";
-import type { EncoderRegistration } from "@/server/services/encoders";
+import type { EncoderRegistration } from "@/server/registry/encoders";
 
 export type { BenchmarkResultInput, DatasetInfo };
 /** An encoder to register; `runId` (its lineage) defaults to the tracker's run. */

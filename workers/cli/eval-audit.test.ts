@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "@/server/db";
 import { listArtifacts } from "@/server/services/artifacts";
 import { listBenchmarkResults } from "@/server/services/benchmarks";
-import { listEncoders } from "@/server/services/encoders";
+import { listEncoders } from "@/server/registry/encoders";
 import { initBackend } from "@/workers/engine/backend";
 import { buildEncoder } from "@/workers/engine/models/encoder";
 import { ParamSet } from "@/workers/engine/models/param-set";

@@ -10,7 +10,7 @@ import { launchRun, type LaunchInput } from "@/server/jobs/launch";
 import { createQueue } from "@/server/jobs/queue";
 import { listArtifacts, readArtifactBytes } from "@/server/services/artifacts";
 import { listBenchmarkResults } from "@/server/services/benchmarks";
-import { listEncoders } from "@/server/services/encoders";
+import { listEncoders } from "@/server/registry/encoders";
 import { getRun, type Run } from "@/server/services/runs";
 import { openTestDatabase, type TestDatabase } from "@/server/testing/databases";
 import type { AuditReport } from "@/workers/engine/audit/run-audit";

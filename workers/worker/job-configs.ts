@@ -8,7 +8,7 @@ import type { EncoderSource } from "@/server/jobs/configs/jobs";
 import type { Database } from "@/server/db";
 import { readArtifactBytes } from "@/server/services/artifacts";
 import { getDatasetByName } from "@/server/services/datasets";
-import { encoderWeightsArtifact } from "@/server/services/encoders";
+import { encoderWeightsArtifact } from "@/server/registry/encoders";
 import { ConfigError } from "@/workers/engine/config";
 import { datasetSpecSchema, type DatasetSpec } from "@/workers/engine/data/dataset-spec";
 import type { EncoderRef } from "@/workers/engine/eval/run-suite";

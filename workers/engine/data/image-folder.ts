@@ -1,7 +1,6 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import jpeg from "jpeg-js";
-import { PNG } from "pngjs";
+import { decodeImageBytes, writeResized, type Rgba } from "@/server/images";
 import { checksumFiles, type Dataset } from "./dataset";
 
 const IMAGE_EXT = /\.(png|jpe?g)$/i;
@@ -12,12 +11,6 @@ export interface ImageFolderOptions {
   /** Output size [h, w]; images are resized (bilinear). Default: the first image's size. */
   size?: [number, number];
   channels: 1 | 3;
-}
-
-interface Rgba {
-  width: number;
-  height: number;
-  data: Uint8Array;
 }
 
 /**
@@ -65,39 +58,10 @@ export async function loadImageFolder(opts: ImageFolderOptions): Promise<Dataset
 }
 
 async function decodeImage(file: string): Promise<Rgba> {
-  const bytes = await readFile(file);
   try {
-    if (/\.png$/i.test(file)) return PNG.sync.read(bytes);
-    return jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true });
+    return decodeImageBytes(await readFile(file));
   } catch (err) {
     throw new Error(`malformed image ${file}: ${(err as Error).message}`);
-  }
-}
-
-/** Bilinear resize of RGBA to [h, w, c] (c = 1 takes luma 0.299 R + 0.587 G + 0.114 B). */
-function writeResized(img: Rgba, h: number, w: number, c: 1 | 3, out: Uint8Array): void {
-  const sy = img.height / h;
-  const sx = img.width / w;
-  const px = (yy: number, xx: number, ch: number) => img.data[(yy * img.width + xx) * 4 + ch];
-  for (let y = 0; y < h; y++) {
-    const fy = Math.min(Math.max((y + 0.5) * sy - 0.5, 0), img.height - 1);
-    const y0 = Math.floor(fy);
-    const y1 = Math.min(y0 + 1, img.height - 1);
-    const dy = fy - y0;
-    for (let x = 0; x < w; x++) {
-      const fx = Math.min(Math.max((x + 0.5) * sx - 0.5, 0), img.width - 1);
-      const x0 = Math.floor(fx);
-      const x1 = Math.min(x0 + 1, img.width - 1);
-      const dx = fx - x0;
-      const rgb = [0, 1, 2].map(
-        (ch) =>
-          (1 - dy) * ((1 - dx) * px(y0, x0, ch) + dx * px(y0, x1, ch)) +
-          dy * ((1 - dx) * px(y1, x0, ch) + dx * px(y1, x1, ch)),
-      );
-      const o = (y * w + x) * c;
-      if (c === 1) out[o] = Math.round(0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2]);
-      else for (let ch = 0; ch < 3; ch++) out[o + ch] = Math.round(rgb[ch]);
-    }
   }
 }
 

@@ -81,6 +81,23 @@ export function standardize(f: Features, s: Standardizer): Features {
   return { data: out, n: f.n, d: f.d };
 }
 
+/**
+ * A linear map on standardized features, rewritten to act on raw ones:
+ * ((x − μ)/σ)·W + b = x·W' + b' with W' = W/σ (per input row), b' = b − (μ/σ)·W. kernel [d, c] row-major.
+ */
+export function foldStandardizer(s: Standardizer, kernel: Float32Array, bias: Float32Array): { kernel: Float32Array; bias: Float32Array } {
+  const d = s.mean.length;
+  const c = bias.length;
+  const folded = { kernel: new Float32Array(kernel.length), bias: Float32Array.from(bias) };
+  for (let j = 0; j < d; j++) {
+    for (let k = 0; k < c; k++) {
+      folded.kernel[j * c + k] = kernel[j * c + k] / s.std[j];
+      folded.bias[k] -= (s.mean[j] / s.std[j]) * kernel[j * c + k];
+    }
+  }
+  return folded;
+}
+
 export function toTensor(f: Features): tf.Tensor2D {
   return tf.tensor2d(f.data, [f.n, f.d]);
 }

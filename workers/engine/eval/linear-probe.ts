@@ -1,4 +1,4 @@
-import { fitStandardizer, rowsTensor, selectRows, standardize, type Features } from "./features";
+import { fitStandardizer, foldStandardizer, rowsTensor, selectRows, standardize, type Features } from "./features";
 import { predictClasses } from "./gradient-step";
 import { pick, stratifiedFolds, stratifiedHoldout } from "./holdout";
 import { softmaxLogits, stepsFor, trainSoftmaxRegression } from "./softmax-regression";
@@ -16,6 +16,8 @@ export interface LinearProbeResult {
   /** The λ chosen on the validation split. */
   l2: number;
   validationAccuracy: number;
+  /** The refitted model on raw features (standardizer folded in): logits = x·kernel + bias, kernel [d, c] row-major. */
+  head: { kernel: Float32Array; bias: Float32Array };
 }
 
 /**
@@ -31,22 +33,22 @@ export async function linearProbe(train: Features, trainLabels: Int32Array, test
   let best = { l2: o.l2Grid[0], validationAccuracy: -1 };
   for (const l2 of o.l2Grid) {
     let sum = 0;
-    for (const { fit, val } of splits) sum += await fitAndScore(selectRows(train, fit), pick(trainLabels, fit), selectRows(train, val), pick(trainLabels, val), l2, o);
+    for (const { fit, val } of splits) sum += (await fitAndScore(selectRows(train, fit), pick(trainLabels, fit), selectRows(train, val), pick(trainLabels, val), l2, o)).accuracy;
     const validationAccuracy = sum / splits.length;
     if (validationAccuracy > best.validationAccuracy) best = { l2, validationAccuracy };
   }
-  const testAccuracy = await fitAndScore(train, trainLabels, test, testLabels, best.l2, o);
-  return { accuracy: testAccuracy, ...best };
+  const { accuracy: testAccuracy, head } = await fitAndScore(train, trainLabels, test, testLabels, best.l2, o);
+  return { accuracy: testAccuracy, ...best, head };
 }
 
-/** Standardizes with statistics of `train`, fits with λ = l2, returns accuracy on `evalSet`. */
-async function fitAndScore(train: Features, trainLabels: Int32Array, evalSet: Features, evalLabels: Int32Array, l2: number, o: LinearProbeOptions): Promise<number> {
+/** Standardizes with statistics of `train`, fits with λ = l2, returns accuracy on `evalSet` and the folded head. */
+async function fitAndScore(train: Features, trainLabels: Int32Array, evalSet: Features, evalLabels: Int32Array, l2: number, o: LinearProbeOptions): Promise<{ accuracy: number; head: LinearProbeResult["head"] }> {
   const s = fitStandardizer(train);
   const xe = standardize(evalSet, s);
   const model = trainSoftmaxRegression(standardize(train, s), trainLabels, { numClasses: o.numClasses, l2, lr: o.lr, batchSize: o.batchSize, steps: stepsFor(train.n, o), seed: o.seed });
   try {
     const predicted = await predictClasses(evalSet.n, 4096, (p) => softmaxLogits(model, rowsTensor(xe, p)));
-    return accuracy(predicted, evalLabels);
+    return { accuracy: accuracy(predicted, evalLabels), head: foldStandardizer(s, model.w.dataSync() as Float32Array, model.b.dataSync() as Float32Array) };
   } finally {
     model.dispose();
   }

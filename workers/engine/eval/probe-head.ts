@@ -1,4 +1,4 @@
-import { fitStandardizer, rowsTensor, standardize, type Features } from "./features";
+import { fitStandardizer, foldStandardizer, rowsTensor, standardize, type Features } from "./features";
 import { predictClasses } from "./gradient-step";
 import { softmaxLogits, stepsFor, trainSoftmaxRegression } from "./softmax-regression";
 import { accuracy } from "./stats";
@@ -23,15 +23,7 @@ export interface LinearHead {
 export async function fitProbeHead(fit: Features, fitLabels: Int32Array, val: Features, valLabels: Int32Array, numClasses: number, o: LinearOptions, seed: number): Promise<LinearHead> {
   const s = fitStandardizer(fit);
   const head = await fitStandardizedHead(standardize(fit, s), fitLabels, standardize(val, s), valLabels, numClasses, o, seed);
-  const kernel = new Float32Array(head.kernel.length);
-  const bias = Float32Array.from(head.bias);
-  for (let j = 0; j < head.d; j++) {
-    for (let k = 0; k < numClasses; k++) {
-      kernel[j * numClasses + k] = head.kernel[j * numClasses + k] / s.std[j];
-      bias[k] -= (s.mean[j] / s.std[j]) * head.kernel[j * numClasses + k];
-    }
-  }
-  return { ...head, kernel, bias };
+  return { ...head, ...foldStandardizer(s, head.kernel, head.bias) };
 }
 
 /** The same probe head for features that are already standardized (xf: fitting rows, xv: validation rows). */

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { HEAD_ARTIFACT, readHeadFile } from "../../../server/registry/head-file";
 import { initBackend } from "../backend";
 import { buildEncoder } from "../models/encoder";
 import { ParamSet } from "../models/param-set";
@@ -71,6 +72,7 @@ describe("runEvaluationSuite on a Fashion-MNIST subset", () => {
     expect(map.points).toHaveLength(500);
     expect(new Set(map.points.map((p: { label: number }) => p.label)).size).toBe(10);
     expect(tracker.series("eval/raw_linear/100pct")).toHaveLength(2);
+    expect(readHeadFile(tracker.artifacts.get(HEAD_ARTIFACT)!.data).meta).toEqual({ kind: "pretext-head", method: "linear_probe", numClasses: 10, labelFraction: 1, seed: 0, inputDim: 32 });
     expect(tracker.statuses.map((s) => s.status)).toEqual(["running", "finished"]);
   });
 

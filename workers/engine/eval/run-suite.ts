@@ -1,3 +1,4 @@
+import { HEAD_ARTIFACT, writeHeadFile } from "../../../server/registry/head-file";
 import type { BenchmarkResultInput, RunTracker } from "../../../server/tracking/tracker";
 import { makeAugmenter } from "../augment/augmenter";
 import { initBackend } from "../backend";
@@ -69,7 +70,8 @@ export const BENCHMARK_ARTIFACT = "benchmark.json";
  * Evaluates an encoder (encoder.ptx bytes) with every protocol of the suite at each label fraction
  * and seed, beside the baselines on the same labeled subsets, and logs through `tracker` (a fresh
  * evaluation run): params, per-result metrics, benchmark results, the registered encoder, a
- * "benchmark.json" summary and the embedding map "embeddings-2d.json" (PCA of test embeddings).
+ * "benchmark.json" summary, the embedding map "embeddings-2d.json" (PCA of test embeddings) and
+ * "head.ptx", the linear probe fitted at the largest label fraction with the first seed.
  * Frozen-encoder embeddings are computed once, in batches.
  */
 export async function runEvaluationSuite(suiteInput: EvalSuiteInput, encoderBytes: Uint8Array, tracker?: RunTracker, opts: EvalOptions = {}): Promise<EvalSuiteResult> {
@@ -179,6 +181,10 @@ async function evaluate(suite: EvalSuite, meta: EncoderMeta, dataset: Dataset, e
       async function runMethod(method: string): Promise<{ accuracy: number; chosen?: Record<string, number> }> {
         if (method === "linear_probe") {
           const r = await linearProbe(labeledFeatures, labeled.labels, testFeatures, test.labels, probe);
+          if (c.tracker && labelFraction === Math.max(...suite.fractions) && seed === suite.seeds[0]) {
+            const head = writeHeadFile({ meta: { kind: "pretext-head", method, numClasses, labelFraction, seed, inputDim: meta.outDim }, ...r.head });
+            await c.tracker.uploadArtifact(HEAD_ARTIFACT, "head", head, { overwrite: true });
+          }
           return { accuracy: r.accuracy, chosen: { l2: r.l2 } };
         }
         if (method.startsWith("knn_k")) {

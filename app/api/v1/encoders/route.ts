@@ -1,5 +1,5 @@
 import { handle, json, readJson } from "@/server/http";
-import { listEncoders, registerEncoder, type EncoderRegistration } from "@/server/services/encoders";
+import { listEncoders, registerEncoder, type EncoderRegistration } from "@/server/registry/encoders";
 
 /** POST /api/v1/encoders {name, runId, artifactName?, datasetName?, architecture, embeddingDim, description?} -> the new version */
 export const POST = (req: Request) => handle(async (database) => json(await registerEncoder(database, (await readJson(req)) as EncoderRegistration), 201));

@@ -1,12 +1,7 @@
-import { handle, json, type RouteContext } from "@/server/http";
-import { badInput, describeZodError } from "@/server/errors";
-import { getEncoder } from "@/server/services/encoders";
+import { handle, json, parseId, type RouteContext } from "@/server/http";
+import { encoderLineage } from "@/server/registry/versions";
 import { encoderId } from "@/server/validation";
 
-/** GET /api/v1/encoders/:id -> one encoder version with its lineage (runId, artifactId, datasetId) */
+/** GET /api/v1/encoders/:id -> {encoder, run, weights, onnx, head, dataset, evaluations, curve, deployments, gate, history} */
 export const GET = (_req: Request, ctx: RouteContext<{ id: string }>) =>
-  handle(async (database) => {
-    const id = encoderId.safeParse((await ctx.params).id);
-    if (!id.success) throw badInput(`id: ${describeZodError(id.error).replace(/^\(root\): /, "")}`);
-    return json(await getEncoder(database, id.data));
-  });
+  handle(async (database) => json(await encoderLineage(database, parseId(encoderId, (await ctx.params).id))));

@@ -1,0 +1,69 @@
+/** Deployments: a name that serves the production version of an encoder. */
+import { and, eq } from "drizzle-orm";
+import { z } from "zod";
+import { deployments, encoders } from "@/drizzle/schema";
+import type { Database } from "@/server/db";
+import { badInput, describeZodError, notFound, PretextError } from "@/server/errors";
+import { name } from "@/server/validation";
+
+export type DeploymentRow = typeof deployments.$inferSelect;
+export type EncoderRow = typeof encoders.$inferSelect;
+
+export const deploymentInput = z.object({
+  name,
+  encoderName: name,
+  sampleRate: z.number().min(0, "must be >= 0").max(1, "must be <= 1").default(0.01),
+  retentionDays: z.number().int().min(1, "must be >= 1").max(3650, "must be <= 3650").default(30),
+  actor: z.string().min(1).max(200).default("anonymous"),
+});
+export type DeploymentInput = z.input<typeof deploymentInput>;
+
+const isUniqueViolation = (err: unknown) => [err, (err as { cause?: unknown })?.cause].some((e) => (e as { code?: string } | undefined)?.code === "23505");
+
+export async function createDeployment(database: Database, input: DeploymentInput): Promise<DeploymentRow> {
+  const parsed = deploymentInput.safeParse(input);
+  if (!parsed.success) throw badInput(describeZodError(parsed.error));
+  const { actor, ...d } = parsed.data;
+  const [known] = await database.db.select({ id: encoders.id }).from(encoders).where(eq(encoders.name, d.encoderName)).limit(1);
+  if (!known) throw notFound("encoder", d.encoderName);
+  try {
+    const [row] = await database.db
+      .insert(deployments)
+      .values({ ...d, createdBy: actor })
+      .returning();
+    return row;
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new PretextError(409, `name: a deployment "${d.name}" already exists`);
+    throw err;
+  }
+}
+
+export async function getDeploymentByName({ db }: Database, deploymentName: string): Promise<DeploymentRow> {
+  const [row] = await db.select().from(deployments).where(eq(deployments.name, deploymentName));
+  if (!row) throw notFound("deployment", JSON.stringify(deploymentName));
+  return row;
+}
+
+/** The version a deployment serves now: its encoder's production version, or null. */
+export async function productionVersion({ db }: Database, encoderName: string): Promise<EncoderRow | null> {
+  const [row] = await db
+    .select()
+    .from(encoders)
+    .where(and(eq(encoders.name, encoderName), eq(encoders.stage, "production")))
+    .limit(1);
+  return row ?? null;
+}
+
+export interface DeploymentView extends DeploymentRow {
+  serving: { id: number; name: string; version: number } | null;
+}
+
+export async function listDeployments(database: Database, filter: { encoderName?: string } = {}): Promise<DeploymentView[]> {
+  const rows = await database.db
+    .select({ deployment: deployments, serving: { id: encoders.id, name: encoders.name, version: encoders.version } })
+    .from(deployments)
+    .leftJoin(encoders, and(eq(encoders.name, deployments.encoderName), eq(encoders.stage, "production")))
+    .where(filter.encoderName ? eq(deployments.encoderName, filter.encoderName) : undefined)
+    .orderBy(deployments.name);
+  return rows.map((r) => ({ ...r.deployment, serving: r.serving?.id ? r.serving : null }));
+}

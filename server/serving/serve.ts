@@ -1,0 +1,150 @@
+/**
+ * The inference path: deployment name → the version in production → its loaded ONNX model (cached
+ * per version, unloaded when no deployment serves it) → dynamic batching → embeddings and, where
+ * the model has a head, class probabilities. Every request is logged without waiting on the database.
+ */
+import { eq } from "drizzle-orm";
+import { artifacts, encoders, type ModelSpec } from "@/drizzle/schema";
+import type { Database } from "@/server/db";
+import { PretextError } from "@/server/errors";
+import { sampleSize } from "@/server/registry/model-spec";
+import { artifactStore } from "@/server/services/artifacts";
+import { DynamicBatcher } from "./batcher";
+import { getDeploymentByName, productionVersion, type DeploymentRow, type EncoderRow } from "./deployments";
+import { decodeInputs } from "./inputs";
+import { preprocess } from "./preprocess";
+import { RequestLog } from "./request-log";
+import { loadModel, type LoadedModel } from "./runtime";
+
+export interface EmbedResponse {
+  deployment: string;
+  encoder: { id: number; name: string; version: number };
+  runtime: LoadedModel["runtime"];
+  dim: number;
+  embeddings: number[][];
+  /** where the model has a classification head: the most probable class and every class's probability */
+  predictions?: { label: number; probabilities: number[] }[];
+}
+
+interface LoadedVersion {
+  encoder: EncoderRow;
+  spec: ModelSpec;
+  model: LoadedModel;
+  batcher: DynamicBatcher;
+}
+
+/** How long a deployment's resolved version is reused before the database is asked again. */
+const ROUTE_TTL_MS = 1000;
+
+export class Serving {
+  private versions = new Map<number, Promise<LoadedVersion>>();
+  private routes = new Map<string, { deployment: DeploymentRow; encoderId: number | null; at: number }>();
+  readonly log: RequestLog;
+
+  constructor(
+    private readonly database: Database,
+    private readonly batching = { maxBatch: 512, maxWaitMs: 2 },
+  ) {
+    this.log = new RequestLog(database);
+  }
+
+  async embed(deploymentName: string, body: unknown): Promise<EmbedResponse> {
+    const started = performance.now();
+    const deployment = await this.deployment(deploymentName);
+    let version: LoadedVersion | null = null;
+    try {
+      version = await this.servingVersion(deployment);
+      const { raw, n } = decodeInputs((body as { inputs?: unknown } | null)?.inputs, version.spec);
+      const out = await version.batcher.submit(preprocess(raw, n, version.spec), n);
+      this.log.record(
+        { deploymentId: deployment.id, encoderId: version.encoder.id, at: new Date(), latencyMs: performance.now() - started, samples: n, status: 200 },
+        { input: raw, embedding: out.embedding, n, dim: out.dim, rate: deployment.sampleRate },
+      );
+      const rows = <T>(values: Float32Array, width: number, f: (row: number[]) => T) =>
+        Array.from({ length: n }, (_, i) => f(Array.from(values.subarray(i * width, (i + 1) * width))));
+      const { id, name, version: v } = version.encoder;
+      return {
+        deployment: deployment.name,
+        encoder: { id, name, version: v },
+        runtime: version.model.runtime,
+        dim: out.dim,
+        embeddings: rows(out.embedding, out.dim, (r) => r),
+        ...(out.probabilities && out.classes
+          ? { predictions: rows(out.probabilities, out.classes, (p) => ({ label: p.indexOf(Math.max(...p)), probabilities: p })) }
+          : {}),
+      };
+    } catch (err) {
+      const status = err instanceof PretextError ? err.status : 500;
+      this.log.record({ deploymentId: deployment.id, encoderId: version?.encoder.id ?? null, at: new Date(), latencyMs: performance.now() - started, samples: 0, status, error: (err as Error).message });
+      throw err;
+    }
+  }
+
+  /** After a stage change: every deployment resolves its version again on its next request (unloading what it no longer serves). */
+  invalidate(): void {
+    for (const route of this.routes.values()) route.at = -Infinity;
+  }
+
+  async close(): Promise<void> {
+    await this.log.close();
+    const loaded = [...this.versions.values()];
+    this.versions.clear();
+    for (const v of await Promise.allSettled(loaded)) if (v.status === "fulfilled") await v.value.model.dispose();
+  }
+
+  private async deployment(deploymentName: string): Promise<DeploymentRow> {
+    const cached = this.routes.get(deploymentName);
+    if (cached && performance.now() - cached.at < ROUTE_TTL_MS) return cached.deployment;
+    const deployment = await getDeploymentByName(this.database, deploymentName);
+    const encoder = await productionVersion(this.database, deployment.encoderName);
+    this.routes.set(deploymentName, { deployment, encoderId: encoder?.id ?? null, at: performance.now() });
+    if (cached && cached.encoderId !== (encoder?.id ?? null)) void this.unloadUnused();
+    return deployment;
+  }
+
+  private async servingVersion(deployment: DeploymentRow): Promise<LoadedVersion> {
+    const encoderId = this.routes.get(deployment.name)?.encoderId;
+    if (!encoderId) throw new PretextError(409, `deployment ${deployment.name}: encoder ${deployment.encoderName} has no version in production`);
+    let loading = this.versions.get(encoderId);
+    if (!loading) {
+      loading = this.load(encoderId);
+      this.versions.set(encoderId, loading);
+      loading.catch(() => this.versions.delete(encoderId));
+    }
+    return loading;
+  }
+
+  private async load(encoderId: number): Promise<LoadedVersion> {
+    const { db } = this.database;
+    const [row] = await db
+      .select()
+      .from(artifacts)
+      .innerJoin(encoders, eq(artifacts.id, encoders.onnxArtifactId))
+      .where(eq(encoders.id, encoderId));
+    if (!row?.encoders.modelSpec) throw new PretextError(409, `encoder ${encoderId} has no ONNX model to serve; export it first`);
+    const { stream } = await artifactStore().get(row.artifacts.storagePath);
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    const spec = row.encoders.modelSpec;
+    const model = await loadModel(new Uint8Array(Buffer.concat(chunks)), spec);
+    return { encoder: row.encoders, spec, model, batcher: new DynamicBatcher((x, n) => model.run(x, n), { sampleSize: sampleSize(spec), ...this.batching }) };
+  }
+
+  private async unloadUnused(): Promise<void> {
+    const used = new Set([...this.routes.values()].map((r) => r.encoderId));
+    for (const [id, loading] of this.versions) {
+      if (used.has(id)) continue;
+      this.versions.delete(id);
+      const v = await loading.catch(() => null);
+      await v?.model.dispose();
+    }
+  }
+}
+
+// One per process, kept on globalThis so Next.js dev reloads reuse loaded models.
+const g = globalThis as unknown as { __pretextServing?: Serving };
+
+export function serving(database: Database): Serving {
+  g.__pretextServing ??= new Serving(database);
+  return g.__pretextServing;
+}
