@@ -15,6 +15,7 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
           <nav>
             <Link href="/">Experiments</Link>
             <Link href="/benchmarks">Benchmarks</Link>
+            <Link href="/encoders">Encoders</Link>
             <Link href="/launch">Launch</Link>
           </nav>
         </header>

@@ -23,6 +23,9 @@ export default async function NotFound() {
           <Link href="/benchmarks">Benchmarks</Link> — how encoders compare at few labels.
         </li>
         <li>
+          <Link href="/encoders">Encoders</Link> — registered versions, their stages and deployments.
+        </li>
+        <li>
           <Link href="/launch">Launch a run</Link> — start pretraining or an evaluation.
         </li>
       </ul>

@@ -13,10 +13,15 @@ import { startApp, type AppServer } from "@/server/testing/app-server";
 
 const README = readFileSync("README.md", "utf8");
 
+/** The first ```sh block after `heading`, as written. */
+function shellScript(heading: string): string {
+  const section = README.slice(README.indexOf(`\n## ${heading}\n`));
+  return section.slice(section.indexOf("```sh\n") + 6, section.indexOf("\n```", section.indexOf("```sh\n")));
+}
+
 /** The commands of the first ```sh block after `heading`: continuation lines joined, comments dropped. */
 function shellBlock(heading: string): string[] {
-  const section = README.slice(README.indexOf(`\n## ${heading}\n`));
-  const block = section.slice(section.indexOf("```sh\n") + 6, section.indexOf("\n```", section.indexOf("```sh\n")));
+  const block = shellScript(heading);
   const commands: string[] = [];
   let current = "";
   for (const line of block.split("\n")) {
@@ -56,6 +61,33 @@ describe("README examples, verbatim", () => {
       if (out.trim()) assert.ok(!("error" in JSON.parse(out)), `${command}\n${out}`);
     }
     assert.equal(readFileSync(path.join(cwd, "model.bin"), "utf8"), "weights");
+  });
+
+  it("runs the registry and serving example as one script: gate, promotion, deployment, embeddings, a PyTorch model", async () => {
+    // what the quick start leaves behind: the shipped encoder registered by its evaluation, with the results it measured
+    const api = `${app.url}/api/v1`;
+    const post = async (url: string, body: unknown) => (await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })).json();
+    const evalRun = (await post(`${api}/runs`, { experiment: "evaluation", name: "quick-1pct" })) as { id: number };
+    const put = await fetch(`${api}/runs/${evalRun.id}/artifacts/encoder.ptx?kind=encoder`, { method: "PUT", body: readFileSync("examples/encoders/fashion-mnist-simclr.ptx") });
+    assert.equal(put.status, 201);
+    const encoder = (await post(`${api}/encoders`, { name: "simclr-fashion-mnist", runId: evalRun.id, artifactName: "encoder.ptx" })) as { id: number };
+    const measured = { finetune: 0.83, linear_probe: 0.809, supervised: 0.815, raw_linear: 0.778 };
+    const results = Object.entries(measured).map(([method, value]) => ({
+      encoderId: ["supervised", "raw_linear"].includes(method) ? null : encoder.id,
+      benchmark: "label-efficiency/fashion-mnist", method, labelFraction: 0.01, seed: 0, metric: "test_accuracy", value,
+    }));
+    assert.ok(!("error" in (await post(`${api}/benchmarks/results`, { runId: evalRun.id, results }))));
+
+    const { status, out } = run(`set -euo pipefail\n${shellScript("Registry and serving")}`, process.cwd());
+    assert.equal(status, 0, out);
+    const replies = out.trim().split("\n").filter((l) => l.startsWith("{") || l.startsWith("["));
+    for (const reply of replies) assert.ok(!("error" in JSON.parse(reply)), reply);
+    const embeds = replies.map((r) => JSON.parse(r)).filter((r) => r.embeddings);
+    assert.equal(embeds.length, 2, out);
+    assert.deepEqual(embeds[0].encoder, { id: encoder.id, name: "simclr-fashion-mnist", version: 1 });
+    assert.equal(embeds[0].embeddings[0].length, 128);
+    assert.equal(embeds[1].dim, 64);
+    assert.equal(embeds[1].predictions[0].probabilities.length, 10);
   });
 
   it("runs the CLI examples, which find the running app by themselves", async () => {

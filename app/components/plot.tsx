@@ -21,7 +21,8 @@ export function Plot({ data, layout, className, testId }: { data: unknown[]; lay
     const observer = new ResizeObserver(() => {
       if (el.clientWidth === width || !el.classList.contains("js-plotly-plot")) return;
       width = el.clientWidth;
-      void import("plotly.js-dist-min").then((Plotly) => Plotly.Plots.resize(el));
+      // a plot taken off the page meanwhile (the user navigated away) has nothing to resize
+      void import("plotly.js-dist-min").then((Plotly) => Plotly.Plots.resize(el)).catch(() => {});
     });
     observer.observe(el);
     return () => observer.disconnect();

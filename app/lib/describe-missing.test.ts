@@ -7,6 +7,13 @@ describe("describeMissing", () => {
     expect(describeMissing("/experiments/12").title).toBe("Experiment 12 not found");
   });
 
+  it("names the encoder, version or comparison that was asked for", () => {
+    expect(describeMissing("/encoders/fm%20simclr").title).toBe("No encoder “fm simclr”");
+    expect(describeMissing("/encoders/fm/v/9").title).toBe("fm v9 not found");
+    expect(describeMissing("/encoders/fm/v/latest").detail).toBe("Versions are whole numbers, like /encoders/fm/v/1.");
+    expect(describeMissing("/encoders/fm/compare").title).toBe("Cannot compare these versions of fm");
+  });
+
   it("explains an id that is no id, and any other path", () => {
     expect(describeMissing("/runs/abc")).toEqual({ title: "No run “abc”", detail: "Run ids are whole numbers, like /runs/12." });
     expect(describeMissing("/experiments/%E2%9C%93").title).toBe("No experiment “✓”");

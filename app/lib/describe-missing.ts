@@ -1,6 +1,7 @@
 /** What a not-found page was asked for, read from its URL: Next gives not-found pages no params. */
 export function describeMissing(pathname: string): { title: string; detail: string } {
-  const [section, id] = pathname.split("/").filter(Boolean).map(safeDecode);
+  const [section, id, ...rest] = pathname.split("/").filter(Boolean).map(safeDecode);
+  if (section === "encoders" && id !== undefined) return describeMissingEncoder(id, rest);
   const kind = ({ runs: "run", experiments: "experiment" } as Record<string, string | undefined>)[section];
   if (kind && id !== undefined) {
     const Kind = kind.charAt(0).toUpperCase() + kind.slice(1);
@@ -8,6 +9,17 @@ export function describeMissing(pathname: string): { title: string; detail: stri
     return { title: `${Kind} ${id} not found`, detail: `There is no ${kind} with id ${id}: it may have been deleted, or the link may be mistyped.` };
   }
   return { title: "Page not found", detail: `Nothing lives at ${clip(pathname)}.` };
+}
+
+/** /encoders/<name>, /encoders/<name>/v/<version>, /encoders/<name>/compare?a=…&b=… */
+function describeMissingEncoder(name: string, rest: string[]): { title: string; detail: string } {
+  const versions = `See its versions at /encoders/${clip(name)}, or every encoder at /encoders.`;
+  if (rest[0] === "v" && rest[1] !== undefined) {
+    if (!/^[1-9]\d*$/.test(rest[1])) return { title: `No version “${clip(rest[1])}” of ${clip(name)}`, detail: `Versions are whole numbers, like /encoders/${clip(name)}/v/1.` };
+    return { title: `${clip(name)} v${rest[1]} not found`, detail: `There is no version ${rest[1]} of the encoder ${clip(name)}, or no such encoder. ${versions}` };
+  }
+  if (rest[0] === "compare") return { title: `Cannot compare these versions of ${clip(name)}`, detail: `Pick two of its versions (?a=ID&b=ID, ids from the same name). ${versions}` };
+  return { title: `No encoder “${clip(name)}”`, detail: "Nothing is registered under that name: see every encoder at /encoders, or register one from a finished run's page." };
 }
 
 function safeDecode(s: string): string {

@@ -27,7 +27,7 @@ async function freePort(): Promise<number> {
 
 /** Builds the app unless a build is already there. */
 export function ensureBuilt() {
-  if (!existsSync(".next/BUILD_ID")) execFileSync("npm", ["run", "build"], { stdio: "inherit" });
+  if (!existsSync(path.join(process.env.PRETEXT_NEXT_DIST_DIR ?? ".next", "BUILD_ID"))) execFileSync("npm", ["run", "build"], { stdio: "inherit" });
 }
 
 /**

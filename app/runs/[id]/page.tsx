@@ -10,6 +10,8 @@ import { CancelButton, LaunchEvaluationButton } from "@/app/components/run-actio
 import { LabelEfficiencyChart } from "@/app/components/label-efficiency-chart";
 import { EmbeddingMapView } from "@/app/components/embedding-map";
 import { SweepChart } from "@/app/components/sweep-chart";
+import { RegisterEncoderButton, type EncoderSource } from "@/app/components/register-encoder";
+import { suggestedEncoderName } from "@/app/lib/encoder-registry";
 import { isFollowed, isLive, runSignature } from "@/app/lib/run-signature";
 import { EMBEDDING_MAP_ARTIFACT } from "@/server/services/embedding-map";
 import { RunParams } from "./run-params";
@@ -18,6 +20,10 @@ import type { RunPageSearch } from "./show-all";
 import "./run-page.css";
 
 export const dynamic = "force-dynamic";
+
+/** The artifacts a registration reads: a pretraining run's encoder, an evaluation's classification head. */
+const ENCODER_FILE = "encoder.ptx";
+const HEAD_FILE = "head.ptx";
 
 export default async function RunPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<RunPageSearch> }) {
   const id = Number((await params).id);
@@ -41,6 +47,7 @@ export default async function RunPage({ params, searchParams }: { params: Promis
   const warning = run.tags.warning ?? null;
   const collapseWarning = warning?.startsWith("collapse:") ? warning : null;
   const hasEncoder = artifacts.some((a) => a.kind === "encoder");
+  const registrable = run.status === "finished" ? encoderSources(run.id, run.config, artifacts) : [];
   const hasEmbeddingMap = artifacts.some((a) => a.name === EMBEDDING_MAP_ARTIFACT);
   const failures = attempts.filter((a) => a.error);
   const tags = Object.entries(run.tags).filter(([k]) => k !== "warning");
@@ -60,6 +67,9 @@ export default async function RunPage({ params, searchParams }: { params: Promis
           {run.name} <StatusBadge status={run.status} />
         </h1>
         <div className="actions">
+          {registrable.map((r) => (
+            <RegisterEncoderButton key={r.label} source={r.source} label={r.label} suggestedName={suggestedEncoderName(run)} />
+          ))}
           {hasEncoder && run.status === "finished" && <LaunchEvaluationButton runId={run.id} />}
           {live && <CancelButton runId={run.id} />}
         </div>
@@ -193,4 +203,19 @@ export default async function RunPage({ params, searchParams }: { params: Promis
       </div>
     </>
   );
+}
+
+/**
+ * What a finished run can register: its own encoder file, or (an evaluation that fitted a head) the
+ * encoder it evaluated, served with that head.
+ */
+function encoderSources(runId: number, config: Record<string, unknown>, artifacts: { name: string }[]): { label: string; source: EncoderSource }[] {
+  const has = (name: string) => artifacts.some((a) => a.name === name);
+  const sources: { label: string; source: EncoderSource }[] = [];
+  if (has(ENCODER_FILE)) sources.push({ label: "Register encoder", source: { runId, artifactName: ENCODER_FILE } });
+  const evaluated = config.encoder as { runId?: unknown; artifact?: unknown } | undefined;
+  if (has(HEAD_FILE) && typeof evaluated?.runId === "number" && typeof evaluated.artifact === "string") {
+    sources.push({ label: "Register with this head", source: { runId: evaluated.runId, artifactName: evaluated.artifact, head: { runId, artifactName: HEAD_FILE } } });
+  }
+  return sources;
 }
