@@ -78,6 +78,18 @@ export function jsonInputProblem(value: unknown, root = "body", maxDepth = MAX_J
     if (typeof v === "string") return v.includes("\u0000") ? `${at()}: must not contain the NUL character (\\u0000)` : null;
     if (v === null || typeof v !== "object") return null;
     if (path.length >= maxDepth) return `${at()}: nested deeper than the limit of ${maxDepth} levels`;
+    if (Array.isArray(v)) {
+      // arrays of numbers (metric batches, inference inputs) are most of what arrives: skip them fast
+      for (let i = 0; i < v.length; i++) {
+        const item: unknown = v[i];
+        if (item === null || (typeof item !== "object" && typeof item !== "string")) continue;
+        path.push(String(i));
+        const problem = walk(item);
+        path.pop();
+        if (problem) return problem;
+      }
+      return null;
+    }
     for (const k in v) {
       if (k.includes("\u0000")) return `${at()}: key ${JSON.stringify(k)} must not contain the NUL character (\\u0000)`;
       path.push(k);

@@ -152,10 +152,11 @@ export async function getEncoder({ db }: Database, id: number): Promise<EncoderR
   return row;
 }
 
-/** Where a registered encoder's weights are: its run and artifact name; 409 when it has none. */
+/** Where a registered encoder's weights are (an ONNX encoder's: its model): its run and artifact name; 409 when it has none. */
 export async function encoderWeightsArtifact(database: Database, id: number): Promise<{ encoder: EncoderRow; runId: number; artifactName: string }> {
   const encoder = await getEncoder(database, id);
-  const [artifact] = encoder.artifactId === null ? [] : await database.db.select().from(artifacts).where(eq(artifacts.id, encoder.artifactId));
+  const artifactId = encoder.format === "onnx" ? encoder.onnxArtifactId : encoder.artifactId;
+  const [artifact] = artifactId === null ? [] : await database.db.select().from(artifacts).where(eq(artifacts.id, artifactId));
   if (!artifact) throw new PretextError(409, `encoder ${id} (${encoder.name} v${encoder.version}) has no weights artifact`);
   return { encoder, runId: artifact.runId, artifactName: artifact.name };
 }

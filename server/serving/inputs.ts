@@ -31,13 +31,20 @@ export function decodeInputs(inputs: unknown, spec: ModelSpec): DecodedInputs {
 }
 
 function writeNumbers(input: unknown[], spec: ModelSpec, out: Float32Array, field: string): void {
-  const flat = input.flat(spec.shape.length);
-  if (flat.length !== out.length) throw badInput(`${field}: expected ${out.length} numbers (one sample of shape [${spec.shape}]), got ${flat.length}`);
-  for (let j = 0; j < flat.length; j++) {
-    const v = flat[j];
-    if (typeof v !== "number" || !Number.isFinite(v)) throw badInput(`${field}: value ${j} must be a finite number, got ${JSON.stringify(v) ?? typeof v}`);
-    out[j] = v;
-  }
+  // flat, or nested as the shape: copied depth-first without building intermediate arrays
+  let j = 0;
+  const copy = (values: unknown[], depth: number): void => {
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (typeof v === "number" && Number.isFinite(v)) {
+        if (j < out.length) out[j] = v;
+        j++;
+      } else if (Array.isArray(v) && depth < spec.shape.length) copy(v, depth + 1);
+      else throw badInput(`${field}: value ${j} must be a finite number, got ${JSON.stringify(v) ?? typeof v}`);
+    }
+  };
+  copy(input, 1);
+  if (j !== out.length) throw badInput(`${field}: expected ${out.length} numbers (one sample of shape [${spec.shape}]), got ${j}`);
 }
 
 function writeImage(input: string, spec: ModelSpec, out: Float32Array, field: string): void {

@@ -4,6 +4,7 @@ import type { RunTracker } from "../../server/tracking/tracker";
 import { datasetSpecSchema, type DatasetSpec } from "./data/dataset-spec";
 import { readEncoderArg, type RegisteredEncoderLoader } from "./cli-eval";
 import { runAudit, type AuditReport, type AuditStage } from "./audit/run-audit";
+import { pretextEncoderBytes } from "./eval/onnx-encoder";
 import { numberFlag, parseFlags } from "./cli-args";
 
 export const AUDIT_USAGE = `usage: pretext audit --dataset <spec or name> [--target <spec or name>] [--encoder <id|file.ptx>] [--threshold 0.98] [--max-near N] [--out <file.json>]
@@ -25,7 +26,7 @@ export async function auditCommand(args: string[], tracker?: RunTracker, registe
   const a = parseAuditArgs(args);
   const dataset = await resolveDatasetSpec(a.dataset, registered.dataset);
   const target = a.target ? await resolveDatasetSpec(a.target, registered.dataset) : undefined;
-  const encoderBytes = a.encoder ? (await readEncoderArg(a.encoder, registered.encoder)).bytes : undefined;
+  const encoderBytes = a.encoder ? pretextEncoderBytes((await readEncoderArg(a.encoder, registered.encoder)).encoder, "an audit") : undefined;
   const bar = new cliProgress.SingleBar({ format: "audit |{bar}| {value}/{total} {stage}", stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic);
   bar.start(STAGES.length, 0, { stage: "loading" });
   try {

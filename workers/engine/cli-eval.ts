@@ -1,6 +1,7 @@
 import { readFile, stat, writeFile } from "node:fs/promises";
 import type { RunTracker } from "../../server/tracking/tracker";
 import { applySet } from "./cli-train";
+import type { EvaluatedEncoder } from "./eval/onnx-encoder";
 import { runEvaluationSuite, type EncoderRef, type EvalSuiteResult, type SummaryRow } from "./eval/run-suite";
 import type { EvalSuiteInput } from "./eval/suite";
 import { parseFlags } from "./cli-args";
@@ -8,7 +9,8 @@ import { cliProgressSession } from "./cli-progress";
 
 export const EVAL_USAGE = `usage: pretext eval --encoder <id|file.ptx> --suite <file.json> [--set key=value ...] [--name <encoder name>] [--out <file.json>]
   --encoder  a registered encoder's id, or an encoder file: encoder.ptx written by \`pretext train --out\`,
-             or a checkpoint's snapshot (encoder-epoch-N.ptx)
+             or a checkpoint's snapshot (encoder-epoch-N.ptx); a registered ONNX encoder runs only the
+             protocols on its embeddings (default linear_probe and knn; adapter) and the raw_linear baseline
   --suite    evaluation suite (schema: workers/engine/eval/suite.ts), e.g. {"dataset": {"kind": "fashion-mnist"}}
   --set      override a suite field by its dotted path, e.g. --set seeds=[0] --set fractions=[0.01,0.1]
   --name     register the encoder under this name (default: <method>-<dataset>)
@@ -32,10 +34,10 @@ export async function evalCommand(args: string[], tracker?: RunTracker, register
   const suite = JSON.parse(await readFile(parsed.suite, "utf8")) as Record<string, unknown>;
   for (const assignment of parsed.sets) applySet(suite, assignment);
   if (parsed.name) suite.encoderName = parsed.name;
-  const { bytes: encoderBytes, ref } = await readEncoderArg(parsed.encoder, registered);
+  const { encoder, ref } = await readEncoderArg(parsed.encoder, registered);
   const progress = cliProgressSession("eval |{bar}| {value}/{total} | {last} | ETA {eta_formatted}", 10);
   try {
-    const result = await runEvaluationSuite(suite as EvalSuiteInput, encoderBytes, tracker, {
+    const result = await runEvaluationSuite(suite as EvalSuiteInput, encoder, tracker, {
       encoder: ref,
       signal: progress.signal,
       onProgress: (p) => progress.update(p.done, p.total, { last: p.last }),
@@ -49,13 +51,13 @@ export async function evalCommand(args: string[], tracker?: RunTracker, register
   }
 }
 
-/** Loads a registered encoder's weights by id (needs the database). */
-export type RegisteredEncoderLoader = (id: number) => Promise<{ bytes: Uint8Array; ref: EncoderRef }>;
+/** Loads a registered encoder's weights (or ONNX model and spec) by id (needs the database). */
+export type RegisteredEncoderLoader = (id: number) => Promise<{ encoder: EvaluatedEncoder; ref: EncoderRef }>;
 
 /** `--encoder`: an existing file, else a registered encoder's id. */
-export async function readEncoderArg(arg: string, registered?: RegisteredEncoderLoader): Promise<{ bytes: Uint8Array; ref?: EncoderRef }> {
+export async function readEncoderArg(arg: string, registered?: RegisteredEncoderLoader): Promise<{ encoder: EvaluatedEncoder; ref?: EncoderRef }> {
   const isFile = await stat(arg).then((s) => s.isFile(), () => false);
-  if (isFile) return { bytes: new Uint8Array(await readFile(arg)) };
+  if (isFile) return { encoder: new Uint8Array(await readFile(arg)) };
   if (!/^[1-9]\d*$/.test(arg)) throw new Error(`--encoder: "${arg}" is neither an encoder file nor a registered encoder id`);
   if (!registered) throw new Error(`--encoder ${arg}: a registered encoder is read from the database, which this command cannot open while it works through the app; pass the encoder file (the run's encoder.ptx artifact) instead`);
   return registered(Number(arg));

@@ -7,9 +7,10 @@ import type { RunTracker } from "@/server/tracking/tracker";
 import { runAudit } from "@/workers/engine/audit/run-audit";
 import { launchRun } from "@/server/jobs/launch";
 import { parsePretrainConfig } from "@/workers/engine/config";
+import { pretextEncoderBytes } from "@/workers/engine/eval/onnx-encoder";
 import { runEvaluationSuite } from "@/workers/engine/eval/run-suite";
 import { CHECKPOINT_ARTIFACT, pretrain } from "@/workers/engine/train/pretrain";
-import { auditJobSchema, evaluateJobSchema, loadEncoderSource, parseJobConfig } from "./job-configs";
+import { auditJobSchema, evaluateJobSchema, loadEncoderSource, parseJobConfig, type EvaluateJobConfig } from "./job-configs";
 import { requestedEvaluations } from "./requested-evaluation";
 
 export interface JobContext {
@@ -56,16 +57,18 @@ export async function pretrainJob({ run, tracker, database, queue, cancel, stop 
  */
 export async function evaluateJob({ run, tracker, database, cancel, stop }: JobContext): Promise<JobOutcome> {
   const cfg = parseJobConfig(evaluateJobSchema, run.config, "evaluate job");
-  const { bytes, ref } = await loadEncoderSource(database, cfg.encoder);
+  const { encoder, ref } = await loadEncoderSource(database, cfg.encoder);
   await clearRunBenchmarkResults(database, run.id);
-  const result = await runEvaluationSuite(cfg.suite, bytes, tracker, { encoder: ref, signal: AbortSignal.any([cancel, stop]) });
+  // the suite as written: which protocols a left-out field means depends on the encoder (fewer for ONNX)
+  const suite = (run.config as EvaluateJobConfig).suite;
+  const result = await runEvaluationSuite(suite, encoder, tracker, { encoder: ref, signal: AbortSignal.any([cancel, stop]) });
   return { status: result.status === "cancelled" && stop.aborted && !cancel.aborted ? "stopped" : result.status };
 }
 
 /** Audits a dataset; the report is the run's artifact "audit.json" (config: auditJobSchema). */
 export async function auditJob({ run, tracker, database }: JobContext): Promise<JobOutcome> {
   const { encoder, name: _name, ...options } = parseJobConfig(auditJobSchema, run.config, "audit job");
-  const encoderBytes = encoder ? (await loadEncoderSource(database, encoder)).bytes : undefined;
+  const encoderBytes = encoder ? pretextEncoderBytes((await loadEncoderSource(database, encoder)).encoder, "an audit") : undefined;
   await runAudit(options, tracker, { encoderBytes });
   return { status: "finished" };
 }

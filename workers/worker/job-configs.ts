@@ -11,6 +11,7 @@ import { getDatasetByName } from "@/server/services/datasets";
 import { encoderWeightsArtifact } from "@/server/registry/encoders";
 import { ConfigError } from "@/workers/engine/config";
 import { datasetSpecSchema, type DatasetSpec } from "@/workers/engine/data/dataset-spec";
+import type { EvaluatedEncoder } from "@/workers/engine/eval/onnx-encoder";
 import type { EncoderRef } from "@/workers/engine/eval/run-suite";
 
 export { auditJobSchema, encoderSourceSchema, evaluateJobSchema, type AuditJobConfig, type EncoderSource, type EvaluateJobConfig } from "@/server/jobs/configs/jobs";
@@ -38,11 +39,16 @@ export async function registeredDatasetSpec(database: Database, name: string): P
   return parsed.data;
 }
 
-/** The encoder's bytes, and how evaluation results should refer to it. */
-export async function loadEncoderSource(database: Database, source: EncoderSource): Promise<{ bytes: Uint8Array; ref: EncoderRef }> {
+/**
+ * The encoder to evaluate (a Pretext encoder file's bytes, or a registered ONNX encoder's model and
+ * spec), and how evaluation results should refer to it.
+ */
+export async function loadEncoderSource(database: Database, source: EncoderSource): Promise<{ encoder: EvaluatedEncoder; ref: EncoderRef }> {
   if ("id" in source) {
     const { encoder, runId, artifactName } = await encoderWeightsArtifact(database, source.id);
-    return { bytes: await readArtifactBytes(database, runId, artifactName), ref: { id: encoder.id, name: encoder.name, version: encoder.version } };
+    const bytes = await readArtifactBytes(database, runId, artifactName);
+    const ref = { id: encoder.id, name: encoder.name, version: encoder.version };
+    return { encoder: encoder.format === "onnx" ? { onnx: bytes, spec: encoder.modelSpec! } : bytes, ref };
   }
-  return { bytes: await readArtifactBytes(database, source.runId, source.artifact), ref: { sourceRunId: source.runId, artifactName: source.artifact } };
+  return { encoder: await readArtifactBytes(database, source.runId, source.artifact), ref: { sourceRunId: source.runId, artifactName: source.artifact } };
 }

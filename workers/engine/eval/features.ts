@@ -1,4 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
+import type { ModelSpec } from "../../../server/registry/model-spec";
+import { preprocess } from "../../../server/serving/preprocess";
+import type { LoadedModel } from "../../../server/serving/runtime";
 import { gatherBatch } from "../data/batches";
 import { sampleSize } from "../data/dataset";
 import type { SampleView } from "../data/splits";
@@ -28,6 +31,52 @@ export async function embedView(view: SampleView, apply: (x: tf.Tensor) => tf.Te
     onBatch?.(Math.min(n, start + batchSize));
   }
   return { data, n, d: outDim };
+}
+
+/**
+ * Runs an imported ONNX model over every sample of a view in batches, as serving calls it
+ * (server/serving/runtime.ts): raw dataset values laid out as `spec.layout` says, then the spec's
+ * preprocessing → [n, d], row i = sample view.indices[i]. The view's samples must have the spec's
+ * shape (checked by the caller, see run-suite.ts).
+ */
+export async function embedViewOnnx(view: SampleView, model: LoadedModel, spec: ModelSpec, batchSize: number): Promise<Features> {
+  const n = view.indices.length;
+  let data = new Float32Array(0);
+  let d = 0;
+  for (let start = 0; start < n; start += batchSize) {
+    const positions = Int32Array.from({ length: Math.min(batchSize, n - start) }, (_, i) => start + i);
+    const { embedding, dim } = await model.run(preprocess(samplesInLayout(view, positions, spec.layout), positions.length, spec), positions.length);
+    if (start === 0) {
+      d = dim;
+      data = new Float32Array(n * d);
+    }
+    data.set(embedding, start * d);
+  }
+  return { data, n, d };
+}
+
+/**
+ * Samples of a view at the given positions in raw dataset units (pixels 0-255 unscaled), as a model
+ * of `layout` takes them: [b, h, w, c] as stored for nhwc and flat, [b, c, h, w] for nchw.
+ */
+export function samplesInLayout(view: SampleView, positions: ArrayLike<number>, layout: ModelSpec["layout"]): Float32Array {
+  const size = sampleSize(view.shape);
+  const out = new Float32Array(positions.length * size);
+  const src = view.source.x;
+  const channels = view.shape.length === 3 ? view.shape[2] : 1;
+  const transpose = layout === "nchw" && channels > 1;
+  const plane = size / channels; // h · w
+  for (let b = 0; b < positions.length; b++) {
+    const offset = view.indices[positions[b]] * size;
+    if (!transpose) {
+      out.set(src.subarray(offset, offset + size), b * size);
+      continue;
+    }
+    for (let p = 0; p < plane; p++) {
+      for (let c = 0; c < channels; c++) out[b * size + c * plane + p] = src[offset + p * channels + c];
+    }
+  }
+  return out;
 }
 
 /** The raw inputs of a view, flattened to [n, prod(shape)] (pixels scaled to [0, 1]). */

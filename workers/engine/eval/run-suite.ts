@@ -1,22 +1,25 @@
+import { badInput } from "../../../server/errors";
 import { HEAD_ARTIFACT, writeHeadFile } from "../../../server/registry/head-file";
+import { loadModel } from "../../../server/serving/runtime";
 import type { BenchmarkResultInput, RunTracker } from "../../../server/tracking/tracker";
 import { makeAugmenter } from "../augment/augmenter";
 import { initBackend } from "../backend";
 import type { Dataset } from "../data/dataset";
 import { loadDataset } from "../data/load-dataset";
-import { makeSplits, stratifiedSample, type LabeledView } from "../data/splits";
+import { makeSplits, stratifiedSample, type LabeledView, type SampleView } from "../data/splits";
 import { Rng } from "../rng";
 import { ENCODER_ARTIFACT } from "../train/pretrain";
 import { adapterProtocol } from "./adapter";
 import { loadEncoder, readEncoderMeta, type EncoderMeta } from "./encoder-file";
 import { EMBEDDING_MAP_ARTIFACT, embeddingMap } from "./embedding-map";
-import { embedView, rawFeatures, selectRows, type Features } from "./features";
+import { embedView, embedViewOnnx, rawFeatures, selectRows, type Features } from "./features";
 import { finetune } from "./finetune";
 import { fixmatch } from "./fixmatch";
 import { stratifiedHoldout } from "./holdout";
 import { knnClassify } from "./knn";
 import { subView, type LabeledData } from "./labeled-data";
 import { linearProbe } from "./linear-probe";
+import { checkSpecFitsDataset, onnxRefusal, parseOnnxSuite, type EvaluatedEncoder, type OnnxEncoderModel } from "./onnx-encoder";
 import { accuracy, meanStd } from "./stats";
 import { parseEvalSuite, TEST_ACCURACY, type EvalSuite, type EvalSuiteInput } from "./suite";
 import { supervisedBaseline } from "./supervised";
@@ -26,6 +29,9 @@ import { supervisedBaseline } from "./supervised";
  * `sourceRunId`, its lineage is that run's artifact `artifactName` (default "encoder.ptx").
  */
 export type EncoderRef = { id: number; name?: string; version?: number } | { name?: string; sourceRunId?: number; artifactName?: string };
+
+/** The encoder as the suite uses it: a Pretext encoder with its metadata, or an ONNX model with its spec. */
+type EncoderUnderTest = { format: "pretext"; bytes: Uint8Array; meta: EncoderMeta } | ({ format: "onnx" } & OnnxEncoderModel);
 
 export interface EvalProgress {
   done: number;
@@ -67,27 +73,30 @@ export interface EvalSuiteResult {
 export const BENCHMARK_ARTIFACT = "benchmark.json";
 
 /**
- * Evaluates an encoder (encoder.ptx bytes) with every protocol of the suite at each label fraction
- * and seed, beside the baselines on the same labeled subsets, and logs through `tracker` (a fresh
- * evaluation run): params, per-result metrics, benchmark results, the registered encoder, a
- * "benchmark.json" summary, the embedding map "embeddings-2d.json" (PCA of test embeddings) and
- * "head.ptx", the linear probe fitted at the largest label fraction with the first seed.
- * Frozen-encoder embeddings are computed once, in batches.
+ * Evaluates an encoder with every protocol of the suite at each label fraction and seed, beside the
+ * baselines on the same labeled subsets, and logs through `tracker` (a fresh evaluation run):
+ * params, per-result metrics, benchmark results, the registered encoder, a "benchmark.json"
+ * summary, the embedding map "embeddings-2d.json" (PCA of test embeddings) and "head.ptx", the
+ * linear probe fitted at the largest label fraction with the first seed. Frozen-encoder embeddings
+ * are computed once, in batches. An ONNX encoder (evaluated by its registered id) runs only the
+ * protocols on its embeddings (see onnx-encoder.ts).
  */
-export async function runEvaluationSuite(suiteInput: EvalSuiteInput, encoderBytes: Uint8Array, tracker?: RunTracker, opts: EvalOptions = {}): Promise<EvalSuiteResult> {
+export async function runEvaluationSuite(suiteInput: EvalSuiteInput, evaluated: EvaluatedEncoder, tracker?: RunTracker, opts: EvalOptions = {}): Promise<EvalSuiteResult> {
   try {
-    const suite = parseEvalSuite(suiteInput);
+    const suite = evaluated instanceof Uint8Array ? parseEvalSuite(suiteInput) : parseOnnxSuite(suiteInput);
     const { name: backend } = await initBackend(suite.backend === "auto" ? undefined : suite.backend);
-    const meta = readEncoderMeta(encoderBytes); // decoding makes tensors: after the backend is ready
+    // decoding a Pretext file makes tensors: after the backend is ready
+    const encoderUnderTest: EncoderUnderTest =
+      evaluated instanceof Uint8Array ? { format: "pretext", bytes: evaluated, meta: readEncoderMeta(evaluated) } : { format: "onnx", ...evaluated };
     await tracker?.setStatus("running");
     await tracker?.setExecution({ backend });
     const dataset = await loadDataset(suite.dataset);
-    checkCompatible(meta, dataset);
+    checkCompatible(encoderUnderTest, dataset);
     const benchmark = suite.benchmark ?? `label-efficiency/${dataset.descriptor.name}`;
     await tracker?.setTags({ kind: "evaluation", benchmark });
-    await tracker?.logParams(suiteParams(suite, meta, benchmark));
-    const encoder = tracker ? await registerEncoder(tracker, suite, meta, dataset, encoderBytes, opts.encoder) : null;
-    const result = await evaluate(suite, meta, dataset, encoderBytes, { benchmark, backend, encoder, tracker, opts });
+    await tracker?.logParams(suiteParams(suite, encoderUnderTest, benchmark));
+    const encoder = tracker ? await registerEncoder(tracker, suite, encoderUnderTest, dataset, opts.encoder) : null;
+    const result = await evaluate(suite, encoderUnderTest, dataset, { benchmark, backend, encoder, tracker, opts });
     await tracker?.uploadArtifact(BENCHMARK_ARTIFACT, "report", new TextEncoder().encode(JSON.stringify(result, null, 2)), { overwrite: true });
     await tracker?.flush();
     await tracker?.setStatus(result.status);
@@ -108,19 +117,15 @@ interface EvalContext {
   opts: EvalOptions;
 }
 
-async function evaluate(suite: EvalSuite, meta: EncoderMeta, dataset: Dataset, encoderBytes: Uint8Array, c: EvalContext): Promise<EvalSuiteResult> {
+async function evaluate(suite: EvalSuite, encoder: EncoderUnderTest, dataset: Dataset, c: EvalContext): Promise<EvalSuiteResult> {
   const numClasses = dataset.descriptor.classNames?.length ?? 0;
   const { pool, test } = evaluationSets(suite, dataset);
-  const frozen = loadEncoder(encoderBytes, false);
-  let poolFeatures: Features;
-  let testFeatures: Features;
-  try {
-    const apply = frozen.encoder.apply.bind(frozen.encoder);
-    poolFeatures = await embedView(pool, apply, meta.outDim, suite.embedBatchSize);
-    testFeatures = await embedView(test, apply, meta.outDim, suite.embedBatchSize);
-  } finally {
-    frozen.dispose();
-  }
+  const [poolFeatures, testFeatures] = await embedFrozen(encoder, [pool, test], suite.embedBatchSize);
+  /** The Pretext encoder, for protocols that train or rebuild it (parseOnnxSuite keeps them off ONNX encoders). */
+  const weights = (method: string) => {
+    if (encoder.format !== "pretext") throw onnxRefusal(method);
+    return encoder;
+  };
   if (c.tracker) {
     const map = embeddingMap(testFeatures, test.labels, c.encoder ?? {}, { classNames: dataset.descriptor.classNames });
     await c.tracker.uploadArtifact(EMBEDDING_MAP_ARTIFACT, "report", new TextEncoder().encode(JSON.stringify(map)), { overwrite: true });
@@ -158,7 +163,7 @@ async function evaluate(suite: EvalSuite, meta: EncoderMeta, dataset: Dataset, e
       const probe = { ...suite.linearProbe, numClasses, validationFraction: suite.validationFraction, seed };
       const batch: BenchmarkResultInput[] = [];
       // FixMatch continues from this cell's fine-tuned network: fine-tuning runs once for both
-      const finetuned = lazy(() => finetune(data, encoderBytes, suite.finetune, suite.linearProbe, seed, suite.protocols.includes("fixmatch")));
+      const finetuned = lazy(() => finetune(data, weights("finetune").bytes, suite.finetune, suite.linearProbe, seed, suite.protocols.includes("fixmatch")));
       for (const method of methods) {
         if (c.opts.signal?.aborted) return finish("cancelled");
         let outcome: Awaited<ReturnType<typeof runMethod>>;
@@ -182,7 +187,7 @@ async function evaluate(suite: EvalSuite, meta: EncoderMeta, dataset: Dataset, e
         if (method === "linear_probe") {
           const r = await linearProbe(labeledFeatures, labeled.labels, testFeatures, test.labels, probe);
           if (c.tracker && labelFraction === Math.max(...suite.fractions) && seed === suite.seeds[0]) {
-            const head = writeHeadFile({ meta: { kind: "pretext-head", method, numClasses, labelFraction, seed, inputDim: meta.outDim }, ...r.head });
+            const head = writeHeadFile({ meta: { kind: "pretext-head", method, numClasses, labelFraction, seed, inputDim: testFeatures.d }, ...r.head });
             await c.tracker.uploadArtifact(HEAD_ARTIFACT, "head", head, { overwrite: true });
           }
           return { accuracy: r.accuracy, chosen: { l2: r.l2 } };
@@ -194,8 +199,11 @@ async function evaluate(suite: EvalSuite, meta: EncoderMeta, dataset: Dataset, e
         }
         if (method === "adapter") return adapterProtocol(data, suite.adapter, suite.linearProbe, seed);
         if (method === "finetune") return finetuned();
-        if (method === "fixmatch") return fixmatch(data, encoderBytes, (await finetuned()).kept!, suite.fixmatch, strongAugment, seed);
-        if (method === "supervised") return supervisedBaseline(data, meta.encoder, meta.inputShape, suite.supervised, seed);
+        if (method === "fixmatch") return fixmatch(data, weights("fixmatch").bytes, (await finetuned()).kept!, suite.fixmatch, strongAugment, seed);
+        if (method === "supervised") {
+          const { meta } = weights("supervised");
+          return supervisedBaseline(data, meta.encoder, meta.inputShape, suite.supervised, seed);
+        }
         const r = await linearProbe(rawFeatures(labeled), labeled.labels, rawTest!, test.labels, probe);
         return { accuracy: r.accuracy, chosen: { l2: r.l2 } };
       }
@@ -206,6 +214,28 @@ async function evaluate(suite: EvalSuite, meta: EncoderMeta, dataset: Dataset, e
   function finish(status: EvalSuiteResult["status"]): EvalSuiteResult {
     return { status, backend: c.backend, benchmark: c.benchmark, encoderId, results, summary: summarize(results, suite.baselines), chosen };
   }
+}
+
+/** Frozen-encoder embeddings of each view: the tfjs encoder rebuilt from a Pretext file, or the ONNX model as serving runs it. */
+async function embedFrozen(encoder: EncoderUnderTest, views: SampleView[], batchSize: number): Promise<Features[]> {
+  const features: Features[] = [];
+  if (encoder.format === "onnx") {
+    const model = await loadModel(encoder.onnx, encoder.spec);
+    try {
+      for (const view of views) features.push(await embedViewOnnx(view, model, encoder.spec, batchSize));
+    } finally {
+      await model.dispose();
+    }
+    return features;
+  }
+  const frozen = loadEncoder(encoder.bytes, false);
+  try {
+    const apply = frozen.encoder.apply.bind(frozen.encoder);
+    for (const view of views) features.push(await embedView(view, apply, encoder.meta.outDim, batchSize));
+  } finally {
+    frozen.dispose();
+  }
+  return features;
 }
 
 function lazy<T>(make: () => Promise<T>): () => Promise<T> {
@@ -243,17 +273,20 @@ function allRows(n: number): Int32Array {
   return Int32Array.from({ length: n }, (_, i) => i);
 }
 
-function checkCompatible(meta: EncoderMeta, dataset: Dataset): void {
+function checkCompatible(encoder: EncoderUnderTest, dataset: Dataset): void {
   const shape = dataset.descriptor.shape;
-  if (meta.inputShape.join("x") !== shape.join("x")) {
-    throw new Error(`encoder expects inputs of shape [${meta.inputShape}] but dataset ${dataset.descriptor.name} has samples of shape [${shape}]`);
+  if (encoder.format === "onnx") return checkSpecFitsDataset(encoder.spec, shape, dataset.descriptor.name);
+  if (encoder.meta.inputShape.join("x") !== shape.join("x")) {
+    throw badInput(`encoder expects inputs of shape [${encoder.meta.inputShape}] but dataset ${dataset.descriptor.name} has samples of shape [${shape}]`);
   }
 }
 
 type RegisteredEncoderRef = { id: number; name?: string; version?: number };
 
-async function registerEncoder(tracker: RunTracker, suite: EvalSuite, meta: EncoderMeta, dataset: Dataset, bytes: Uint8Array, ref?: EncoderRef): Promise<RegisteredEncoderRef> {
+async function registerEncoder(tracker: RunTracker, suite: EvalSuite, encoder: EncoderUnderTest, dataset: Dataset, ref?: EncoderRef): Promise<RegisteredEncoderRef> {
   if (ref && "id" in ref) return { id: ref.id, name: ref.name, version: ref.version };
+  if (encoder.format !== "pretext") throw badInput("encoder: an ONNX model is evaluated as a registered encoder, by its id (register it with its modelSpec first)");
+  const { meta, bytes } = encoder;
   const d = dataset.descriptor;
   await tracker.registerDataset({
     name: d.name,
@@ -281,7 +314,11 @@ async function registerEncoder(tracker: RunTracker, suite: EvalSuite, meta: Enco
   return registered;
 }
 
-function suiteParams(suite: EvalSuite, meta: EncoderMeta, benchmark: string): Record<string, string | number> {
+function suiteParams(suite: EvalSuite, encoder: EncoderUnderTest, benchmark: string): Record<string, string | number> {
+  const about: Record<string, string | number> =
+    encoder.format === "onnx"
+      ? { "encoder.format": "onnx", "encoder.spec": JSON.stringify(encoder.spec) }
+      : { "encoder.method": encoder.meta.method, "encoder.architecture": JSON.stringify(encoder.meta.encoder), "encoder.steps": encoder.meta.steps };
   return {
     benchmark,
     "eval.protocols": suite.protocols.join(","),
@@ -290,9 +327,7 @@ function suiteParams(suite: EvalSuite, meta: EncoderMeta, benchmark: string): Re
     "eval.seeds": suite.seeds.join(","),
     "eval.knn.k": suite.knn.k.join(","),
     "eval.validation_fraction": suite.validationFraction,
-    "encoder.method": meta.method,
-    "encoder.architecture": JSON.stringify(meta.encoder),
-    "encoder.steps": meta.steps,
+    ...about,
   };
 }
 
