@@ -76,7 +76,7 @@ interface Weights {
   add(name: string, shape: number[]): string;
 }
 
-/** conv3x3 → maxPool 2 → relu, twice, then dense on the NHWC-flattened map (buildEncoder's "cnn"). */
+/** conv3x3 → relu → maxPool 2, twice, then dense on the flattened map (buildEncoder's "cnn"). */
 function cnn(g: GraphBuilder, cfg: Extract<EncoderConfig, { kind: "cnn" }>, inputShape: number[], weights: Weights): string {
   if (inputShape.length !== 3) throw new PretextError(400, `encoder.meta.inputShape: the CNN encoder needs [h, w, c], got [${inputShape}]`);
   const [h, w, c] = inputShape;
@@ -88,14 +88,22 @@ function cnn(g: GraphBuilder, cfg: Extract<EncoderConfig, { kind: "cnn" }>, inpu
       kernel_shape: [3, 3],
       pads: [1, 1, 1, 1], // tfjs "same" for a 3×3 kernel at stride 1
     });
-    return g.node("Relu", [g.node("MaxPool", [conv], { kernel_shape: [2, 2], strides: [2, 2] })]);
+    // relu before the pool (they commute) so that onnxruntime fuses it into the convolution
+    return g.node("MaxPool", [g.node("Relu", [conv])], { kernel_shape: [2, 2], strides: [2, 2] });
   };
   const nchw = g.node("Transpose", [ONNX_INPUT], { perm: [0, 3, 1, 2] }); // ONNX Conv takes NCHW
   const b = block(block(nchw, "conv1", c, c1), "conv2", c1, c2);
-  // back to NHWC so Flatten orders features as tfjs's reshape does, which the dense kernel expects
-  const flat = g.node("Flatten", [g.node("Transpose", [b], { perm: [0, 2, 3, 1] })], { axis: 1 });
-  const features = Math.floor(h / 4) * Math.floor(w / 4) * c2;
-  return g.node("Gemm", [flat, weights.add("encoder/fc/kernel", [features, cfg.embeddingDim]), weights.add("encoder/fc/bias", [cfg.embeddingDim])], {}, ONNX_EMBEDDING);
+  const [h4, w4] = [Math.floor(h / 4), Math.floor(w / 4)];
+  const features = h4 * w4 * c2;
+  // the dense kernel's rows follow tfjs's NHWC flatten; reordered to NCHW, the map needs no transpose back
+  const nhwcKernel = weights.read("encoder/fc/kernel", [features, cfg.embeddingDim]);
+  const kernel = new Float32Array(nhwcKernel.length);
+  for (let ch = 0; ch < c2; ch++) {
+    for (let p = 0; p < h4 * w4; p++) kernel.set(nhwcKernel.subarray((p * c2 + ch) * cfg.embeddingDim, (p * c2 + ch + 1) * cfg.embeddingDim), (ch * h4 * w4 + p) * cfg.embeddingDim);
+  }
+  const flat = g.node("Flatten", [b], { axis: 1 });
+  const fc = g.initializer("encoder/fc/kernel", [features, cfg.embeddingDim], kernel);
+  return g.node("Gemm", [flat, fc, weights.add("encoder/fc/bias", [cfg.embeddingDim])], {}, ONNX_EMBEDDING);
 }
 
 /** Flatten, then dense layers with ReLU between (buildEncoder's "mlp"; encoders have no batch norm). */

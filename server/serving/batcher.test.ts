@@ -32,6 +32,14 @@ describe("DynamicBatcher", () => {
     expect(b.stats).toEqual({ calls: 1, samples: 6 });
   });
 
+  it("with maxWaitMs 0, batches what arrives in the same turn of the event loop without waiting for more", async () => {
+    const model = recordingModel();
+    const b = new DynamicBatcher(model.run, { sampleSize: 1, maxBatch: 64, maxWaitMs: 0 });
+    await Promise.all([b.submit(samples([1], 1), 1), b.submit(samples([2], 1), 1)]);
+    await b.submit(samples([3], 1), 1);
+    expect(model.calls).toEqual([2, 1]);
+  });
+
   it("never puts more than maxBatch samples in a call, except a single larger request alone", async () => {
     const model = recordingModel();
     const b = new DynamicBatcher(model.run, { sampleSize: 1, maxBatch: 4, maxWaitMs: 1 });

@@ -24,6 +24,7 @@ export interface BatcherOptions {
   /** values per sample */
   sampleSize: number;
   maxBatch: number;
+  /** how long a request waits for others when the model is idle (0: only for those that arrived with it) */
   maxWaitMs: number;
 }
 
@@ -32,6 +33,7 @@ export class DynamicBatcher {
   private queuedSamples = 0;
   private busy = false;
   private timer: NodeJS.Timeout | null = null;
+  private immediate: NodeJS.Immediate | null = null;
   /** inference calls made and samples they carried: the mean batch size shows batching at work */
   readonly stats = { calls: 0, samples: 0 };
 
@@ -48,13 +50,17 @@ export class DynamicBatcher {
       this.queuedSamples += n;
       if (this.busy) return;
       if (this.queuedSamples >= this.o.maxBatch) this.flush();
+      // maxWaitMs 0: after the I/O already waiting in this turn of the event loop (requests that arrived together)
+      else if (this.o.maxWaitMs === 0) this.immediate ??= setImmediate(() => this.flush());
       else this.timer ??= setTimeout(() => this.flush(), this.o.maxWaitMs);
     });
   }
 
   private flush(): void {
     if (this.timer) clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
     this.timer = null;
+    this.immediate = null;
     if (this.busy || this.queue.length === 0) return;
     // take whole requests up to maxBatch samples (a single larger request runs alone)
     const batch: Pending[] = [];

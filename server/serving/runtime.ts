@@ -36,7 +36,7 @@ export interface LoadedModel {
 
 /** The part of onnxruntime-node used here, typed locally so that tsc passes where the optional package is absent. */
 interface Ort {
-  InferenceSession: { create(model: Uint8Array, options: { executionProviders: string[] }): Promise<OrtSession> };
+  InferenceSession: { create(model: Uint8Array, options: { executionProviders: string[]; graphOptimizationLevel: "all" }): Promise<OrtSession> };
   Tensor: new (type: "float32", data: Float32Array, dims: number[]) => OrtTensor;
 }
 interface OrtTensor {
@@ -114,7 +114,7 @@ function executionProvidersFromEnv(): string[] {
 async function ortInfer(bytes: Uint8Array, spec: ModelSpec, fetches: string[]): Promise<{ infer: Infer; dispose: () => Promise<void> }> {
   const ort = (await loadOrt()) as Ort;
   const executionProviders = executionProvidersFromEnv();
-  const create = (providers: string[]) => ort.InferenceSession.create(bytes, { executionProviders: providers });
+  const create = (providers: string[]) => ort.InferenceSession.create(bytes, { executionProviders: providers, graphOptimizationLevel: "all" });
   let session: OrtSession;
   try {
     session = await create(executionProviders);
