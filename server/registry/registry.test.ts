@@ -5,7 +5,7 @@ import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from "@/server/te
 import { recordBenchmarkResults } from "@/server/services/benchmarks";
 import { readArtifactBytes, uploadArtifact } from "@/server/services/artifacts";
 import { createRun } from "@/server/services/runs";
-import { createDeployment, listDeployments } from "@/server/serving/deployments";
+import { createDeployment, deploymentTraffic, listDeployments } from "@/server/serving/deployments";
 import { Serving } from "@/server/serving/serve";
 import { registerEncoder } from "./encoders";
 import { changeStage, setGate } from "./promotion";
@@ -151,5 +151,9 @@ describe.each(DATABASE_KINDS)("encoder registry on %s", (kind) => {
     expect(logged.map((r) => r.status)).toEqual([409, 200, 404, 400, 400, 400, 413, 400].filter((s) => s !== 404));
     const samples = await query<{ n: number }>(t.database, "select count(*)::int as n from inference_samples");
     expect(samples[0].n).toBe(2);
+    const traffic = await deploymentTraffic(t.database, (await listDeployments(t.database)).find((d) => d.name === "fm-prod")!.id);
+    expect(traffic).toMatchObject({ requests: 7, failed: 6, samples: 2 });
+    expect(traffic.p50Ms).toBeGreaterThan(0);
+    expect(serving.processStats()).toMatchObject({ loadedVersions: [v.id], inferenceCalls: 1, samples: 2, meanBatch: 2 });
   });
 });

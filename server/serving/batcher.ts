@@ -34,12 +34,11 @@ export class DynamicBatcher {
   private busy = false;
   private timer: NodeJS.Timeout | null = null;
   private immediate: NodeJS.Immediate | null = null;
-  /** inference calls made and samples they carried: the mean batch size shows batching at work */
-  readonly stats = { calls: 0, samples: 0 };
-
   constructor(
     private readonly run: RunBatch,
     private readonly o: BatcherOptions,
+    /** inference calls made and samples they carried (the mean batch shows batching at work); may be shared */
+    readonly stats = { calls: 0, samples: 0 },
   ) {}
 
   /** Embeds `n` samples (already preprocessed, n × sampleSize values). */

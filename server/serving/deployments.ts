@@ -3,6 +3,7 @@ import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import { deployments, encoders } from "@/drizzle/schema";
 import type { Database } from "@/server/db";
+import { query } from "@/server/db/sql";
 import { badInput, describeZodError, notFound, PretextError } from "@/server/errors";
 import { name } from "@/server/validation";
 
@@ -66,4 +67,28 @@ export async function listDeployments(database: Database, filter: { encoderName?
     .where(filter.encoderName ? eq(deployments.encoderName, filter.encoderName) : undefined)
     .orderBy(deployments.name);
   return rows.map((r) => ({ ...r.deployment, serving: r.serving?.id ? r.serving : null }));
+}
+
+export interface DeploymentTraffic {
+  /** the window the figures cover, in hours back from now */
+  hours: number;
+  requests: number;
+  failed: number;
+  samples: number;
+  /** latency of the successful requests, ms */
+  p50Ms: number | null;
+  p99Ms: number | null;
+}
+
+/** What a deployment served in the last `hours`, from the request log (as far as it has been written). */
+export async function deploymentTraffic(database: Database, deploymentId: number, hours = 24): Promise<DeploymentTraffic> {
+  const [row] = await query<{ requests: number; failed: number; samples: number; p50: number | null; p99: number | null }>(
+    database,
+    `select count(*)::int as requests, (count(*) filter (where status >= 400))::int as failed, coalesce(sum(samples), 0)::int as samples,
+            percentile_cont(0.5) within group (order by latency_ms) filter (where status = 200) as p50,
+            percentile_cont(0.99) within group (order by latency_ms) filter (where status = 200) as p99
+       from inference_requests where deployment_id = $1 and at > now() - make_interval(hours => $2)`,
+    [deploymentId, hours],
+  );
+  return { hours, requests: row.requests, failed: row.failed, samples: row.samples, p50Ms: row.p50, p99Ms: row.p99 };
 }

@@ -38,6 +38,7 @@ const ROUTE_TTL_MS = 1000;
 
 export class Serving {
   private versions = new Map<number, Promise<LoadedVersion>>();
+  private readonly batchStats = { calls: 0, samples: 0 };
   private routes = new Map<string, { deployment: DeploymentRow; encoderId: number | null; at: number }>();
   readonly log: RequestLog;
 
@@ -80,6 +81,12 @@ export class Serving {
       this.log.record({ deploymentId: deployment.id, encoderId: version?.encoder.id ?? null, at: new Date(), latencyMs: performance.now() - started, samples: 0, status, error: (err as Error).message });
       throw err;
     }
+  }
+
+  /** This process's serving figures: per loaded version, inference calls and their mean batch; log rows dropped. */
+  processStats() {
+    const { calls, samples } = this.batchStats;
+    return { loadedVersions: [...this.versions.keys()], inferenceCalls: calls, samples, meanBatch: calls ? samples / calls : null, droppedLogRows: { ...this.log.dropped } };
   }
 
   /** After a stage change: every deployment resolves its version again on its next request (unloading what it no longer serves). */
@@ -129,7 +136,7 @@ export class Serving {
     for await (const chunk of stream) chunks.push(chunk as Buffer);
     const spec = row.encoders.modelSpec;
     const model = await loadModel(new Uint8Array(Buffer.concat(chunks)), spec);
-    return { encoder: row.encoders, spec, model, batcher: new DynamicBatcher((x, n) => model.run(x, n), { sampleSize: sampleSize(spec), ...this.batching }) };
+    return { encoder: row.encoders, spec, model, batcher: new DynamicBatcher((x, n) => model.run(x, n), { sampleSize: sampleSize(spec), ...this.batching }, this.batchStats) };
   }
 
   private async unloadUnused(): Promise<void> {
