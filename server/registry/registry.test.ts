@@ -155,5 +155,12 @@ describe.each(DATABASE_KINDS)("encoder registry on %s", (kind) => {
     expect(traffic).toMatchObject({ requests: 7, failed: 6, samples: 2 });
     expect(traffic.p50Ms).toBeGreaterThan(0);
     expect(serving.processStats()).toMatchObject({ loadedVersions: [v.id], inferenceCalls: 1, samples: 2, meanBatch: 2 });
+
+    // a new production version serves from the next request on; the one it replaced is unloaded
+    const v2 = await registerEncoder(t.database, { name: "served", runId: run.id, artifactName: "encoder.ptx" });
+    await changeStage(t.database, v2.id, { stage: "production", reason: "v2" });
+    serving.invalidate();
+    expect((await serving.embed("fm-prod", { inputs: [pixels] })).encoder).toMatchObject({ id: v2.id, version: 2 });
+    expect(serving.processStats().loadedVersions).toEqual([v2.id]);
   });
 });
