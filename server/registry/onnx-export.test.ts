@@ -1,9 +1,6 @@
+import onnxProto from "onnx-proto";
 import { readFileSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs-core";
-// CommonJS: Node's ESM loader (tsx, the CLI) sees no named exports in it, so take the default.
-import onnxProto from "onnx-proto";
-
-const { onnx } = onnxProto;
 import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "@/workers/engine/backend";
 import { gatherBatch } from "@/workers/engine/data/batches";
@@ -18,6 +15,9 @@ import { PretextError } from "../errors";
 import { writeHeadFile } from "./head-file";
 import { exportToOnnx } from "./onnx-export";
 import { writeTensorFile } from "./tensor-file-format";
+
+// onnx-proto is CommonJS: Node's ESM loader (tsx, the CLI) sees no named exports in it, so take the default.
+const { onnx } = onnxProto;
 
 // onnxruntime-node is an optional dependency: without it only the error cases run
 const ort = await import("onnxruntime-node").catch(() => null);

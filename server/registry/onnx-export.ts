@@ -7,15 +7,15 @@
  *
  *   const onnxBytes = exportToOnnx(encoderPtx, headPtx);
  */
-// CommonJS: Node's ESM loader (tsx, the CLI) sees no named exports in it, so take the default.
 import onnxProto, { type onnx as Onnx } from "onnx-proto";
-
-const { onnx } = onnxProto;
 import { z } from "zod";
 import { PretextError } from "../errors";
 import { encoderSchema, type EncoderConfig } from "../jobs/configs/pretrain";
 import { readHeadFile } from "./head-file";
 import { float32Tensor, readTensorFileField } from "./tensor-file-format";
+
+// onnx-proto is CommonJS: Node's ESM loader (tsx, the CLI) sees no named exports in it, so take the default.
+const { onnx } = onnxProto;
 
 const encoderMetaSchema = z.object({
   kind: z.literal("pretext-encoder"),
