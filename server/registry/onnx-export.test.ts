@@ -119,5 +119,11 @@ describe("exportToOnnx: bad input", () => {
     const wrongDim = writeHeadFile({ meta: { kind: "pretext-head", method: "linear_probe", numClasses: 10, labelFraction: 1, seed: 0, inputDim: 64 }, kernel: new Float32Array(640), bias: new Float32Array(10) });
     rejects(() => exportToOnnx(SHIPPED_CNN, wrongDim), /^head\.meta\.inputDim: 64 differs from the encoder's outDim 128$/);
     rejects(() => exportToOnnx(SHIPPED_CNN, SHIPPED_CNN), /^head\.meta\.kind: /);
+    rejects(() => exportToOnnx(SHIPPED_CNN.subarray(0, SHIPPED_CNN.length - 3)), /^encoder: truncated tensor file: /);
+    const odd = writeTensorFile({ kind: "pretext-encoder" }, { w: { dtype: "float32", shape: [1], data: new Float32Array(1) } });
+    const header = new TextDecoder().decode(odd.subarray(12, 12 + new DataView(odd.buffer).getUint32(8, true)));
+    const broken = new Uint8Array(odd);
+    broken.set(new TextEncoder().encode(header.replace('"bytes":4', '"bytes":3')), 12);
+    rejects(() => exportToOnnx(broken), /^encoder: not a Pretext tensor file: bad entry for tensor "w"$/);
   });
 });

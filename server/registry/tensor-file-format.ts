@@ -69,6 +69,9 @@ export function readTensorFile<M>(bytes: Uint8Array): TensorFile<M> {
   if (!Array.isArray(header?.tensors)) throw new PretextError(400, "not a Pretext tensor file: the header lists no tensors");
   const tensors: Record<string, RawTensor> = {};
   for (const e of header.tensors) {
+    if ((e?.dtype !== "float32" && e?.dtype !== "int32") || !Number.isInteger(e.offset) || !Number.isInteger(e.bytes) || e.offset < 0 || e.bytes % 4 !== 0) {
+      throw new PretextError(400, `not a Pretext tensor file: bad entry for tensor ${JSON.stringify(e?.name)}`);
+    }
     if (base + e.offset + e.bytes > bytes.length) throw new PretextError(400, `truncated tensor file: ${e.name} ends past the end of the file`);
     // a copy (Buffer.slice would share memory): the typed array then starts 4-byte aligned and owns its buffer
     const raw = new Uint8Array(bytes.subarray(base + e.offset, base + e.offset + e.bytes)).buffer;
