@@ -66,9 +66,12 @@ describe("README examples, verbatim", () => {
   it("runs the registry and serving example as one script: gate, promotion, deployment, embeddings, a PyTorch model", async () => {
     // what the quick start leaves behind: the shipped encoder registered by its evaluation, with the results it measured
     const api = `${app.url}/api/v1`;
-    const post = async (url: string, body: unknown) => (await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })).json();
+    // no kept-alive sockets: the next test blocks this event loop in spawnSync for minutes, and a socket
+    // the server closed meanwhile would be reused and fail
+    const headers = { "content-type": "application/json", connection: "close" };
+    const post = async (url: string, body: unknown) => (await fetch(url, { method: "POST", headers, body: JSON.stringify(body) })).json();
     const evalRun = (await post(`${api}/runs`, { experiment: "evaluation", name: "quick-1pct" })) as { id: number };
-    const put = await fetch(`${api}/runs/${evalRun.id}/artifacts/encoder.ptx?kind=encoder`, { method: "PUT", body: readFileSync("examples/encoders/fashion-mnist-simclr.ptx") });
+    const put = await fetch(`${api}/runs/${evalRun.id}/artifacts/encoder.ptx?kind=encoder`, { method: "PUT", headers: { connection: "close" }, body: readFileSync("examples/encoders/fashion-mnist-simclr.ptx") });
     assert.equal(put.status, 201);
     const encoder = (await post(`${api}/encoders`, { name: "simclr-fashion-mnist", runId: evalRun.id, artifactName: "encoder.ptx" })) as { id: number };
     const measured = { finetune: 0.83, linear_probe: 0.809, supervised: 0.815, raw_linear: 0.778 };

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import type { Browser, Locator, Page } from "playwright-core";
 import { PretextClient } from "@/server/client";
@@ -182,11 +182,11 @@ describe("run page, benchmarks and embedding map in Chromium (next start)", () =
     const evalRuns: number[] = [];
     for (const [name, skill] of [["simclr-fm", 0.06], ["byol-fm", 0.03]] as const) {
       const pre = await client.createRun({ experiment: "pretrain", name });
-      await client.tracker(pre.id).uploadArtifact("encoder.ptx", "encoder", new Uint8Array([1, 2, 3]));
+      await client.tracker(pre.id).uploadArtifact("encoder.ptx", "encoder", readFileSync("examples/encoders/fashion-mnist-simclr.ptx"));
       const evalRun = await client.createRun({ experiment: "evaluation", name: `eval-${name}` });
       evalRuns.push(evalRun.id);
       const tracker = client.tracker(evalRun.id);
-      const encoder = await tracker.registerEncoder({ name, runId: pre.id, artifactName: "encoder.ptx", architecture: '{"kind":"mlp"}', embeddingDim: 64 });
+      const encoder = await tracker.registerEncoder({ name, runId: pre.id, artifactName: "encoder.ptx" });
       const results = [];
       for (const [method, base, isBaseline] of [["linear_probe", 0.72, false], ["knn", 0.7, false], ["finetune", 0.74, false], ["supervised", 0.55, true], ["raw_linear", 0.6, true]] as const) {
         for (const [i, f] of fractions.entries()) {
