@@ -203,6 +203,14 @@ describe("encoder registry pages in Chromium (next start)", () => {
     assert.equal(curl, `curl -s -X POST localhost:3000/api/v1/deployments/fm-prod/embed -H 'content-type: application/json' -d '{"inputs": [[...784 numbers...]]}'`);
     const served = await client.request<{ encoder: { version: number }; dim: number; embeddings: number[][] }>("POST", "/api/v1/deployments/fm-prod/embed", { inputs: [Array(784).fill(0)] });
     assert.deepEqual([served.encoder.version, served.dim, served.embeddings.length, served.embeddings[0].length], [1, 128, 1, 128]);
+    // the request log is written in bulk about every second; the table then counts the request
+    const traffic = page.getByTestId("deployment-traffic");
+    for (let tries = 0; !/^1 request, 1 input/.test(await traffic.innerText()); tries++) {
+      assert.ok(tries < 20, `traffic never showed the request: ${await traffic.innerText()}`);
+      await new Promise((r) => setTimeout(r, 500));
+      await page.reload();
+    }
+    assert.match(await traffic.innerText(), /p50 [\d.]+ ms · p99 [\d.]+ ms · 0 failed/);
     await shot("encoder-deployed");
   });
 

@@ -57,6 +57,8 @@ export async function productionVersion({ db }: Database, encoderName: string): 
 
 export interface DeploymentView extends DeploymentRow {
   serving: { id: number; name: string; version: number } | null;
+  /** the last 24 hours */
+  traffic: DeploymentTraffic;
 }
 
 export async function listDeployments(database: Database, filter: { encoderName?: string } = {}): Promise<DeploymentView[]> {
@@ -66,7 +68,7 @@ export async function listDeployments(database: Database, filter: { encoderName?
     .leftJoin(encoders, and(eq(encoders.name, deployments.encoderName), eq(encoders.stage, "production")))
     .where(filter.encoderName ? eq(deployments.encoderName, filter.encoderName) : undefined)
     .orderBy(deployments.name);
-  return rows.map((r) => ({ ...r.deployment, serving: r.serving?.id ? r.serving : null }));
+  return Promise.all(rows.map(async (r) => ({ ...r.deployment, serving: r.serving?.id ? r.serving : null, traffic: await deploymentTraffic(database, r.deployment.id) })));
 }
 
 export interface DeploymentTraffic {

@@ -123,6 +123,7 @@ export default async function EncoderPage({ params }: { params: Promise<{ name: 
                   <th className="num">Inputs sampled</th>
                   <th className="num">Kept</th>
                   <th>Serves</th>
+                  <th>Last 24 h</th>
                   <th>Call it</th>
                 </tr>
               </thead>
@@ -138,6 +139,19 @@ export default async function EncoderPage({ params }: { params: Promise<{ name: 
                     <td className="num">{formatNumber(d.sampleRate * 100)} %</td>
                     <td className="num">{formatNumber(d.retentionDays)} days</td>
                     <td>{d.serving ? <Link href={versionHref(name, d.serving.version)}>v{d.serving.version}</Link> : <span className="muted">nothing: no production version</span>}</td>
+                    <td data-testid="deployment-traffic">
+                      {d.traffic.requests === 0 ? (
+                        <span className="muted">no requests</span>
+                      ) : (
+                        <>
+                          {formatNumber(d.traffic.requests)} {d.traffic.requests === 1 ? "request" : "requests"}, {formatNumber(d.traffic.samples)} {d.traffic.samples === 1 ? "input" : "inputs"}
+                          <small className="muted" style={{ display: "block" }}>
+                            {d.traffic.p50Ms === null ? "" : `p50 ${formatNumber(d.traffic.p50Ms)} ms · p99 ${formatNumber(d.traffic.p99Ms ?? 0)} ms · `}
+                            {formatNumber(d.traffic.failed)} failed
+                          </small>
+                        </>
+                      )}
+                    </td>
                     <td className="wrap">
                       <pre className="curl">{embedCurl(d.name, valuesPerSample)}</pre>
                     </td>
