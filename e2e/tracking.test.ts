@@ -58,9 +58,16 @@ describe("tracking: HTTP API, client and UI against next start", () => {
     assert.equal((unknown as PretextApiError).status, 404);
     const traversal = await client.request("PUT", `/api/v1/runs/${run.id}/artifacts/..%2F..%2Fsecrets`, new Uint8Array([1])).catch((e: PretextApiError) => e);
     assert.equal((traversal as PretextApiError).status, 400);
-    const malformed = await fetch(`${app.url}/api/v1/runs/${run.id}/log`, { method: "POST", body: "{not json" });
+    const malformed = await fetch(`${app.url}/api/v1/runs/${run.id}/log`, { method: "POST", headers: { "content-type": "application/json" }, body: "{not json" });
     assert.equal(malformed.status, 400);
     assert.match((await malformed.json()).error, /body: not valid JSON/);
+    // what another web site could make a visitor's browser send is refused before any route sees it
+    const asForm = await fetch(`${app.url}/api/v1/runs/${run.id}/log`, { method: "POST", body: JSON.stringify({ params: { lr: 1 } }) });
+    assert.deepEqual([asForm.status, await asForm.json()], [415, { error: "content-type: text/plain is not accepted; send the body as application/json" }]);
+    const crossSite = await fetch(`${app.url}/api/v1/runs/${run.id}/log`, { method: "POST", headers: { "content-type": "application/json", origin: "https://evil.example" }, body: JSON.stringify({ params: { lr: 1 } }) });
+    assert.equal(crossSite.status, 403);
+    const nul = await fetch(`${app.url}/api/v1/encoders?name=a%00b`);
+    assert.deepEqual([nul.status, await nul.json()], [400, { error: "url: must not contain the NUL character (%00)" }]);
     const runInfo = await client.getRun(run.id);
     assert.deepEqual(runInfo.params, {});
   });
