@@ -8,8 +8,7 @@
  *      each request carrying `--images-per-request` Fashion-MNIST test images as JSON arrays.
  * Targets (issue 15): in-process ≥ 5× PyTorch CPU; HTTP at concurrency 32 ≥ 50 % of in-process.
  */
-import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
@@ -21,11 +20,10 @@ import { loadModel } from "@/server/serving/runtime";
 import { startApp } from "@/server/testing/app-server";
 import { loadDataset } from "@/workers/engine/data/load-dataset";
 import { percentile, printFigures, printTable } from "./lib/report";
+import { torchImagesPerS } from "./lib/torch";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ENCODER = path.resolve(here, "../examples/encoders/fashion-mnist-simclr.ptx");
-const TORCH_SCRIPT = path.resolve(here, "../../shared/tools/torch_throughput.py");
-const PYTHON = "/usr/bin/python3";
 const BATCH = 256;
 
 async function post(url: string, body: unknown): Promise<Response> {
@@ -55,20 +53,6 @@ async function inProcess(runtime: "onnxruntime-node" | "tfjs", onnx: Uint8Array,
   } finally {
     await model.dispose();
   }
-}
-
-function torchInfer(): number | string {
-  if (!existsSync(PYTHON) || !existsSync(TORCH_SCRIPT)) return `not available (${PYTHON} or ${TORCH_SCRIPT} missing)`;
-  if (spawnSync(PYTHON, ["-c", "import torch"]).status !== 0) return "not available (apt-get install -y python3-torch)";
-  const env = { ...process.env, THREADS: String(os.availableParallelism()) };
-  let best = 0;
-  for (let run = 0; run < 2; run++) {
-    const out = spawnSync(PYTHON, [TORCH_SCRIPT, "cnn", "infer", "30"], { env, encoding: "utf8" });
-    const match = /'imgsPerSec': ([\d.]+)/.exec(out.stdout ?? "");
-    if (!match) return `failed: ${(out.stderr ?? "").trim().split("\n").pop()}`;
-    best = Math.max(best, Number(match[1]));
-  }
-  return best;
 }
 
 /**
@@ -119,7 +103,7 @@ export async function main(args: string[]) {
 
   const embed = await inProcess("onnxruntime-node", onnx, raw, 5);
   const tfjs = await inProcess("tfjs", onnx, raw, 2);
-  const torch = args.includes("--no-torch") ? "skipped" : torchInfer();
+  const torch = args.includes("--no-torch") ? "skipped" : torchImagesPerS("cnn", "infer", 30);
 
   const app = await startApp({ PRETEXT_EMBEDDED_WORKER: "0" });
   const measured: Record<number, Awaited<ReturnType<typeof load>>> = {};

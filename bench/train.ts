@@ -23,10 +23,11 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { torchImagesPerS } from "./lib/torch";
 import { makeAugmenter } from "../workers/engine/augment/augmenter";
 import { BackendUnavailableError, initBackend, type BackendName } from "../workers/engine/backend";
 import { parsePretrainConfig, type PretrainConfig } from "../workers/engine/config";
@@ -181,27 +182,6 @@ function topKernels(profile: Awaited<ReturnType<typeof tf.profile>>, count = 5):
   return [...byKernel].sort((p, q) => q[1] - p[1]).slice(0, count).map(([name, ms]) => ({ name, share: ms / total }));
 }
 
-const TORCH_SCRIPT = path.resolve(here, "../../shared/tools/torch_throughput.py");
-const PYTHON = "/usr/bin/python3";
-
-/**
- * images/s from the PyTorch reference, or the reason it could not run. It reports a mean over
- * its steps, which other processes easily spoil, so the faster of two runs is kept (in torch's favour).
- */
-function torchImagesPerS(encoder: EncoderName, steps: number): number | string {
-  if (!existsSync(PYTHON) || !existsSync(TORCH_SCRIPT)) return `not available (${PYTHON} or ${TORCH_SCRIPT} missing)`;
-  if (spawnSync(PYTHON, ["-c", "import torch"]).status !== 0) return "not available (python3 cannot import torch: apt-get install -y python3-torch)";
-  const env = { ...process.env, THREADS: String(os.availableParallelism()) };
-  let best = 0;
-  for (let run = 0; run < 2; run++) {
-    const out = spawnSync(PYTHON, [TORCH_SCRIPT, encoder, "train", String(steps)], { env, encoding: "utf8" });
-    const match = /'imgsPerSec': ([\d.]+)/.exec(out.stdout ?? "");
-    if (!match) return `failed: ${(out.stderr ?? "").trim().split("\n").pop()}`;
-    best = Math.max(best, Number(match[1]));
-  }
-  return best;
-}
-
 /**
  * images/s of the SimCLR CNN step on wasm with `threads` XNNPACK threads, from a child process
  * running this benchmark, or why it could not run.
@@ -276,7 +256,7 @@ export async function main(args: string[]): Promise<void> {
 
   if (opts.torch) {
     for (const encoder of ENCODERS) {
-      const torch = torchImagesPerS(encoder, opts.steps);
+      const torch = torchImagesPerS(encoder, "train", opts.steps);
       if (typeof torch === "string") {
         console.log(`torch: ${torch}`);
         break;

@@ -11,6 +11,10 @@ export class PretextError extends Error {
   }
 }
 
+/** PostgreSQL's unique_violation (23505), raised directly or as the cause drizzle wraps it in. */
+export const isUniqueViolation = (err: unknown) =>
+  [err, (err as { cause?: unknown })?.cause].some((e) => (e as { code?: string } | undefined)?.code === "23505");
+
 export const notFound = (what: string, id: string | number) => new PretextError(404, `${what} ${id} not found`);
 export const badInput = (message: string) => new PretextError(400, message);
 

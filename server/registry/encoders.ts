@@ -6,14 +6,14 @@ import { desc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { artifacts, datasets, encoders } from "@/drizzle/schema";
 import type { Database } from "@/server/db";
-import { badInput, describeZodError, notFound, PretextError } from "@/server/errors";
+import { badInput, describeZodError, isUniqueViolation, notFound, PretextError } from "@/server/errors";
 import { getArtifact, readArtifactBytes, uploadArtifact } from "@/server/services/artifacts";
 import { getRun } from "@/server/services/runs";
 import { checkSpecAgainstModel, inspectOnnx } from "@/server/serving/onnx-model";
 import { idOf, MAX_ID, name } from "@/server/validation";
 import { modelSpecSchema, pretextModelSpec, type ModelSpec } from "./model-spec";
 import { exportToOnnx } from "./onnx-export";
-import { readTensorFile } from "./tensor-file-format";
+import { isTensorFile, readTensorFile } from "./tensor-file-format";
 
 export type EncoderRow = typeof encoders.$inferSelect;
 
@@ -37,12 +37,6 @@ export const encoderRegistration = z.object({
   description: z.string().max(10_000).default(""),
 });
 export type EncoderRegistration = z.input<typeof encoderRegistration>;
-
-const UNIQUE_VIOLATION = "23505";
-const isUniqueViolation = (err: unknown) =>
-  [err, (err as { cause?: unknown })?.cause].some((e) => (e as { code?: string } | undefined)?.code === UNIQUE_VIOLATION);
-
-const isTensorFile = (bytes: Uint8Array) => Buffer.from(bytes.subarray(0, 4)).toString("latin1") === "PRTX";
 
 /** What a registration's artifact holds: a Pretext encoder (exported to ONNX here) or an ONNX model. */
 interface ModelFile {

@@ -50,9 +50,14 @@ export function writeTensorFile(meta: unknown, tensors: Record<string, RawTensor
   return out;
 }
 
+/** Whether `bytes` start as a tensor file does (the format's magic). */
+export function isTensorFile(bytes: Uint8Array): boolean {
+  return bytes.length >= 4 && new TextDecoder().decode(bytes.subarray(0, 4)) === MAGIC;
+}
+
 /** Reads bytes written by writeTensorFile; a file that is not one fails with PretextError 400. */
 export function readTensorFile<M>(bytes: Uint8Array): TensorFile<M> {
-  if (bytes.length < 12 || new TextDecoder().decode(bytes.subarray(0, 4)) !== MAGIC) {
+  if (bytes.length < 12 || !isTensorFile(bytes)) {
     throw new PretextError(400, "not a Pretext tensor file: missing PRTX magic");
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

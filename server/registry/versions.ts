@@ -1,5 +1,5 @@
 /** Reading the registry: names with their versions, one version's lineage, two versions compared. */
-import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import { desc, eq, inArray, sql } from "drizzle-orm";
 import { artifacts, benchmarkResults, datasets, deployments, encoders, runs } from "@/drizzle/schema";
 import type { Database } from "@/server/db";
 import { notFound } from "@/server/errors";
@@ -119,7 +119,7 @@ export async function compareVersions(database: Database, aId: number, bId: numb
         n: sql<number>`count(*)::int`.mapWith(Number),
       })
       .from(benchmarkResults)
-      .where(and(inArray(benchmarkResults.encoderId, await sameWeights(database, e))))
+      .where(inArray(benchmarkResults.encoderId, await sameWeights(database, e)))
       .groupBy(benchmarkResults.benchmark, benchmarkResults.metric, benchmarkResults.method, benchmarkResults.labelFraction);
   const [ra, rb] = await Promise.all([stats(a), stats(b)]);
   const key = (r: { benchmark: string; metric: string; method: string; labelFraction: number }) => JSON.stringify([r.benchmark, r.metric, r.method, r.labelFraction]);

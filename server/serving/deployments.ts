@@ -4,7 +4,7 @@ import { z } from "zod";
 import { deployments, encoders } from "@/drizzle/schema";
 import type { Database } from "@/server/db";
 import { query } from "@/server/db/sql";
-import { badInput, describeZodError, notFound, PretextError } from "@/server/errors";
+import { badInput, describeZodError, isUniqueViolation, notFound, PretextError } from "@/server/errors";
 import { name } from "@/server/validation";
 
 export type DeploymentRow = typeof deployments.$inferSelect;
@@ -18,8 +18,6 @@ export const deploymentInput = z.object({
   actor: z.string().min(1).max(200).default("anonymous"),
 });
 export type DeploymentInput = z.input<typeof deploymentInput>;
-
-const isUniqueViolation = (err: unknown) => [err, (err as { cause?: unknown })?.cause].some((e) => (e as { code?: string } | undefined)?.code === "23505");
 
 export async function createDeployment(database: Database, input: DeploymentInput): Promise<DeploymentRow> {
   const parsed = deploymentInput.safeParse(input);

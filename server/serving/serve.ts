@@ -8,7 +8,7 @@ import { artifacts, encoders, type ModelSpec } from "@/drizzle/schema";
 import type { Database } from "@/server/db";
 import { PretextError } from "@/server/errors";
 import { sampleSize } from "@/server/registry/model-spec";
-import { artifactStore } from "@/server/services/artifacts";
+import { readArtifactBytes } from "@/server/services/artifacts";
 import { DynamicBatcher } from "./batcher";
 import { getDeploymentByName, productionVersion, type DeploymentRow, type EncoderRow } from "./deployments";
 import { decodeInputs } from "./inputs";
@@ -131,11 +131,8 @@ export class Serving {
       .innerJoin(encoders, eq(artifacts.id, encoders.onnxArtifactId))
       .where(eq(encoders.id, encoderId));
     if (!row?.encoders.modelSpec) throw new PretextError(409, `encoder ${encoderId} has no ONNX model to serve; export it first`);
-    const { stream } = await artifactStore().get(row.artifacts.storagePath);
-    const chunks: Buffer[] = [];
-    for await (const chunk of stream) chunks.push(chunk as Buffer);
     const spec = row.encoders.modelSpec;
-    const model = await loadModel(new Uint8Array(Buffer.concat(chunks)), spec);
+    const model = await loadModel(await readArtifactBytes(this.database, row.artifacts.runId, row.artifacts.name), spec);
     return { encoder: row.encoders, spec, model, batcher: new DynamicBatcher((x, n) => model.run(x, n), { sampleSize: sampleSize(spec), ...this.batching }, this.batchStats) };
   }
 
