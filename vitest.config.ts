@@ -10,6 +10,7 @@ export default defineConfig({
     pool: "forks",
     fileParallelism: false,
     // Real datasets live beside the repo in ../shared/data unless PRETEXT_DATA_DIR says otherwise.
-    env: { PRETEXT_DATA_DIR: process.env.PRETEXT_DATA_DIR ?? path.resolve(__dirname, "../shared/data") },
+    // Procedures are tested as an unrestricted caller; server/auth's tests turn authentication on.
+    env: { PRETEXT_DATA_DIR: process.env.PRETEXT_DATA_DIR ?? path.resolve(__dirname, "../shared/data"), PRETEXT_AUTH: "off" },
   },
 });

@@ -1,6 +1,8 @@
 /**
  * `npm run bench -- ingest [points]`: logs 1,000,000 points through the HTTP API (batches of
- * 10,000) into PostgreSQL and into PGlite, next to a raw COPY of the same rows (the ceiling).
+ * 10,000) into PostgreSQL and into PGlite, next to a raw COPY of the same rows (the ceiling). On
+ * PostgreSQL it is measured with authentication off and with a write token (a token lookup on every
+ * request), alternately, best of two each: the cost of auth is their ratio.
  */
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -32,20 +34,21 @@ function batchBodies(total: number, streams: number): string[][] {
   });
 }
 
-async function post(url: string, runId: number, body: string) {
-  const res = await fetch(`${url}/api/v1/runs/${runId}/log`, { method: "POST", headers: { "content-type": "application/json" }, body });
+async function post(url: string, runId: number, body: string, token?: string) {
+  const auth: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+  const res = await fetch(`${url}/api/v1/runs/${runId}/log`, { method: "POST", headers: { "content-type": "application/json", ...auth }, body });
   if (!res.ok) throw new Error(`log failed: ${res.status} ${await res.text()}`);
 }
 
-async function ingestOverHttp(url: string, bodies: string[][]): Promise<number> {
-  const client = new PretextClient({ baseUrl: url });
+async function ingestOverHttp(url: string, bodies: string[][], token?: string): Promise<number> {
+  const client = new PretextClient({ baseUrl: url, token });
   // Steady state is what a long run sees: warm the route (JIT, pool) on a run of its own first.
   const warmUp = await client.createRun({ experiment: "bench-ingest", name: "warm-up" });
-  for (const body of bodies[0].slice(0, 5)) await post(url, warmUp.id, body);
+  for (const body of bodies[0].slice(0, 5)) await post(url, warmUp.id, body, token);
   const run = await client.createRun({ experiment: "bench-ingest" });
   const started = performance.now();
   await Promise.all(bodies.map(async (stream) => {
-    for (const body of stream) await post(url, run.id, body);
+    for (const body of stream) await post(url, run.id, body, token);
   }));
   const seconds = (performance.now() - started) / 1000;
   const points = bodies.flat().length * MAX_BATCH_POINTS;
@@ -98,26 +101,39 @@ export async function main(args: string[]) {
   // One app at a time, without the embedded worker: nothing else competes for the two processes measured.
   const pgDb = await createPostgresDatabase();
   const pgApp = await startApp({ DATABASE_URL: pgDb.url, PRETEXT_EMBEDDED_WORKER: "0" });
+  const openApp = await startApp({ DATABASE_URL: pgDb.url, PRETEXT_EMBEDDED_WORKER: "0", PRETEXT_AUTH: "off" });
   let liteApp: Awaited<ReturnType<typeof startApp>> | undefined;
   try {
-    const pg1 = await ingestOverHttp(pgApp.url, oneStream);
-    const pg4 = await ingestOverHttp(pgApp.url, fourStreams);
+    const made = await pgApp.fetch("/api/v1/tokens", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "bench", scopes: ["write"] }) });
+    const { token } = (await made.json()) as { token: string };
+    const open4: number[] = [];
+    const auth4: number[] = [];
+    for (let round = 0; round < 2; round++) {
+      open4.push(await ingestOverHttp(openApp.url, fourStreams));
+      auth4.push(await ingestOverHttp(pgApp.url, fourStreams, token));
+    }
+    const pg1 = await ingestOverHttp(pgApp.url, oneStream, token);
+    const [pg4, pg4Auth] = [Math.max(...open4), Math.max(...auth4)];
     const pgCopy = await pgCopyCeiling(pgDb.url, chunks);
-    await pgApp.stop();
+    await Promise.all([pgApp.stop(), openApp.stop()]);
     liteApp = await startApp({ PRETEXT_EMBEDDED_WORKER: "0" });
-    const lite1 = await ingestOverHttp(liteApp.url, oneStream);
-    const lite4 = await ingestOverHttp(liteApp.url, fourStreams);
+    const liteToken = liteApp.token;
+    const lite1 = await ingestOverHttp(liteApp.url, oneStream, liteToken);
+    const lite4 = await ingestOverHttp(liteApp.url, fourStreams, liteToken);
     const liteCopy = await pgliteCopyCeiling(chunks);
-    printTable("points/s (higher is better)", ["database", "HTTP, 1 series", `HTTP, ${streams} series in parallel`, "raw COPY (ceiling)"], [
-      ["PostgreSQL", Math.round(pg1), Math.round(pg4), Math.round(pgCopy)],
+    printTable("points/s (higher is better; with a token unless said)", ["database", "HTTP, 1 series", `HTTP, ${streams} series in parallel`, "raw COPY (ceiling)"], [
+      ["PostgreSQL, auth off", "", Math.round(pg4), ""],
+      ["PostgreSQL, write token", Math.round(pg1), Math.round(pg4Auth), Math.round(pgCopy)],
       ["PGlite", Math.round(lite1), Math.round(lite4), Math.round(liteCopy)],
     ]);
+    console.log(`auth costs ${(100 * (1 - pg4Auth / pg4)).toFixed(1)} % of PostgreSQL ingest throughput (target: at most 5 %; rounds: off ${open4.map(Math.round).join(", ")}, token ${auth4.map(Math.round).join(", ")})`);
     printFigures({
       bench: "ingest",
       points: total,
-      pg_points_per_s: Math.round(Math.max(pg1, pg4)),
+      pg_points_per_s: Math.round(pg4),
+      pg_points_per_s_auth: Math.round(pg4Auth),
+      auth_overhead_percent: Number((100 * (1 - pg4Auth / pg4)).toFixed(1)),
       pg_one_series_points_per_s: Math.round(pg1),
-      pg_parallel_series_points_per_s: Math.round(pg4),
       pglite_points_per_s: Math.round(Math.max(lite1, lite4)),
       pglite_one_series_points_per_s: Math.round(lite1),
       pglite_parallel_series_points_per_s: Math.round(lite4),
@@ -125,7 +141,7 @@ export async function main(args: string[]) {
       pglite_copy_rows_per_s: Math.round(liteCopy),
     });
   } finally {
-    await Promise.all([pgApp.stop(), liteApp?.stop()]);
+    await Promise.all([pgApp.stop(), openApp.stop(), liteApp?.stop()]);
     await pgDb.drop();
   }
 }

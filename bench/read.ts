@@ -65,7 +65,7 @@ export async function main(args: string[]) {
       if (kind === "postgres") {
         const app = await startApp({ DATABASE_URL: t.url! });
         try {
-          const client = new PretextClient({ baseUrl: app.url });
+          const client = new PretextClient({ baseUrl: app.url, token: app.token });
           const http = await timeReads(() => client.readSeries(runId, "loss", { maxPoints: 1000 }));
           rows.push([`${kind}: HTTP GET /api/v1 (next start)`, percentile(http, 50), percentile(http, 95)]);
           figures.http_read_p50_ms = Number(percentile(http, 50).toFixed(1));

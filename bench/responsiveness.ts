@@ -7,20 +7,21 @@
  * cancel ≤ 5 s.
  */
 import { readFileSync } from "node:fs";
+import { authHeaders } from "./lib/auth";
 import { startApp } from "@/server/testing/app-server";
 import { percentile, printFigures, printTable } from "./lib/report";
 
 const SIMCLR_EXAMPLE = "workers/engine/configs/fashion-mnist-simclr.json";
 
 async function post<T>(url: string, body: unknown): Promise<T> {
-  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...authHeaders() }, body: JSON.stringify(body) });
   if (!res.ok) throw new Error(`POST ${url}: ${res.status} ${await res.text()}`);
   return res.json() as Promise<T>;
 }
 
 async function timed(url: string): Promise<number> {
   const started = performance.now();
-  const res = await fetch(url);
+  const res = await fetch(url, { headers: authHeaders() });
   await res.arrayBuffer();
   if (!res.ok) throw new Error(`GET ${url}: ${res.status}`);
   return performance.now() - started;
@@ -37,7 +38,7 @@ async function sample(urls: Record<string, string>, samples: number): Promise<Re
 }
 
 async function runStatus(base: string, id: number): Promise<{ status: string; backend: string | null }> {
-  const res = await fetch(`${base}/api/v1/runs/${id}`);
+  const res = await fetch(`${base}/api/v1/runs/${id}`, { headers: authHeaders() });
   return res.json() as Promise<{ status: string; backend: string | null }>;
 }
 
@@ -54,6 +55,7 @@ async function waitFor<T>(what: string, probe: () => Promise<T | false | undefin
 export async function main(args: string[]) {
   const samples = Number(args[0] ?? 40);
   const app = await startApp({ PRETEXT_EMBEDDED_WORKER: "1" });
+  process.env.PRETEXT_TOKEN = app.token;
   try {
     const base = app.url;
     const seeded = await post<{ id: number }>(`${base}/api/v1/runs`, { experiment: "responsiveness", name: "seeded" });
@@ -66,7 +68,7 @@ export async function main(args: string[]) {
     const config = { ...JSON.parse(readFileSync(SIMCLR_EXAMPLE, "utf8")), epochs: 50 };
     const { run } = await post<{ run: { id: number } }>(`${base}/api/v1/jobs`, { kind: "pretrain", experiment: "responsiveness", config });
     await waitFor("training to log its first steps", async () => {
-      const res = await fetch(`${base}/api/v1/runs/${run.id}/metrics/loss`);
+      const res = await fetch(`${base}/api/v1/runs/${run.id}/metrics/loss`, { headers: authHeaders() });
       return res.ok && ((await res.json()) as { total: number }).total >= 3;
     }, 300_000);
     const training = await sample(urls, samples);
@@ -77,7 +79,7 @@ export async function main(args: string[]) {
     await post(`${base}/api/v1/runs/${run.id}/cancel`, {});
     // the run says cancelled at once; the worker must also stop: the attempt log shows when it did
     await waitFor("the worker to stop the run", async () => {
-      const res = await fetch(`${base}/api/v1/runs/${run.id}`);
+      const res = await fetch(`${base}/api/v1/runs/${run.id}`, { headers: authHeaders() });
       const body = (await res.json()) as { status: string; attempts?: { outcome: string }[] };
       return body.status === "cancelled" && body.attempts?.every((a) => a.outcome !== "running");
     }, 60_000);

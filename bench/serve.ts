@@ -17,6 +17,7 @@ import { pretextModelSpec } from "@/server/registry/model-spec";
 import { exportToOnnx } from "@/server/registry/onnx-export";
 import { preprocess } from "@/server/serving/preprocess";
 import { loadModel } from "@/server/serving/runtime";
+import { authHeaders } from "./lib/auth";
 import { startApp } from "@/server/testing/app-server";
 import { loadDataset } from "@/workers/engine/data/load-dataset";
 import { percentile, printFigures, printTable } from "./lib/report";
@@ -27,7 +28,7 @@ const ENCODER = path.resolve(here, "../examples/encoders/fashion-mnist-simclr.pt
 const BATCH = 256;
 
 async function post(url: string, body: unknown): Promise<Response> {
-  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...authHeaders() }, body: JSON.stringify(body) });
   if (!res.ok) throw new Error(`POST ${url}: ${res.status} ${await res.text()}`);
   return res;
 }
@@ -65,7 +66,7 @@ async function load(url: string, bodies: string[], imagesPerBody: number, concur
   const target = new URL(url);
   const send = (body: string) =>
     new Promise<void>((resolve, reject) => {
-      const req = http.request({ host: target.hostname, port: target.port, path: target.pathname, method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
+      const req = http.request({ host: target.hostname, port: target.port, path: target.pathname, method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...authHeaders() } }, (res) => {
         res.on("data", () => {});
         res.on("end", () => (res.statusCode === 200 ? resolve() : reject(new Error(`embed: ${res.statusCode}`))));
       });
@@ -106,12 +107,13 @@ export async function main(args: string[]) {
   const torch = args.includes("--no-torch") ? "skipped" : torchImagesPerS("cnn", "infer", 30);
 
   const app = await startApp({ PRETEXT_EMBEDDED_WORKER: "0" });
+  process.env.PRETEXT_TOKEN = app.token;
   const measured: Record<number, Awaited<ReturnType<typeof load>>> = {};
   let runtime = "";
   try {
     const base = app.url;
     const run = (await (await post(`${base}/api/v1/runs`, { experiment: "serve-bench", name: "reference-cnn" })).json()) as { id: number };
-    const put = await fetch(`${base}/api/v1/runs/${run.id}/artifacts/encoder.ptx?kind=encoder`, { method: "PUT", body: ptx });
+    const put = await fetch(`${base}/api/v1/runs/${run.id}/artifacts/encoder.ptx?kind=encoder`, { method: "PUT", body: ptx, headers: authHeaders() });
     if (!put.ok) throw new Error(`artifact upload: ${put.status} ${await put.text()}`);
     const encoder = (await (await post(`${base}/api/v1/encoders`, { name: "reference-cnn", runId: run.id, artifactName: "encoder.ptx" })).json()) as { id: number };
     await post(`${base}/api/v1/encoders/${encoder.id}/stage`, { stage: "production", reason: "serve benchmark" });

@@ -150,12 +150,12 @@ export async function main(args: string[]) {
     try {
       const tableUrl = `${app.url}/experiments/${experimentId}?q=${encodeURIComponent(FILTER)}&sort=${encodeURIComponent(SORT)}`;
       const html = await timeIt(READS, async () => {
-        const res = await fetch(tableUrl);
+        const res = await app.fetch(tableUrl);
         if (!res.ok) throw new Error(`GET ${tableUrl}: ${res.status}`);
         await res.text();
       });
       const rest = await timeIt(READS, async () => {
-        const res = await fetch(`${app.url}/api/v1/experiments/${experimentId}/runs?filter=${encodeURIComponent(FILTER)}&sort=${encodeURIComponent(SORT)}`);
+        const res = await app.fetch(`${app.url}/api/v1/experiments/${experimentId}/runs?filter=${encodeURIComponent(FILTER)}&sort=${encodeURIComponent(SORT)}`);
         if (!res.ok) throw new Error(`REST runs: ${res.status}`);
         await res.json();
       });
@@ -166,6 +166,7 @@ export async function main(args: string[]) {
 
       const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
       const page = await context.newPage();
+      await app.signIn(page);
       const paint: number[] = [];
       for (let i = 0; i < 6; i++) paint.push(await paintedAt(page, tableUrl, "[data-testid=runs-table] tbody tr"));
       const coldPaint = paint.shift()!;

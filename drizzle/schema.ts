@@ -68,6 +68,8 @@ export const runs = pgTable(
     createdAt: createdAt(),
     startedAt: timestamp("started_at", { withTimezone: true, mode: "date" }),
     endedAt: timestamp("ended_at", { withTimezone: true, mode: "date" }),
+    /** the last sign of life of a client that runs it itself (POST /runs/:id/heartbeat); logged metrics count too */
+    heartbeatAt: timestamp("heartbeat_at", { withTimezone: true, mode: "date" }),
   },
   (t) => [index("runs_experiment").on(t.experimentId, t.createdAt), index("runs_parent").on(t.parentRunId)],
 );
@@ -397,4 +399,81 @@ export const jobAttempts = pgTable(
     error: text("error"),
   },
   (t) => [index("job_attempts_job").on(t.jobId), index("job_attempts_run").on(t.runId), index("job_attempts_worker").on(t.workerId, t.outcome)],
+);
+
+export const roles = ["viewer", "editor", "admin"] as const;
+export type Role = (typeof roles)[number];
+export const scopes = ["read", "write", "admin"] as const;
+export type Scope = (typeof scopes)[number];
+
+/** A person who signs in to the UI. Their role bounds what they may do (viewer: read, editor: write, admin: all). */
+export const users = pgTable("users", {
+  id: serial("id").primaryKey(),
+  name: text("name").notNull().unique(),
+  role: text("role", { enum: roles }).notNull(),
+  /** pbkdf2-sha256$<iterations>$<salt hex>$<hash hex>; null until the user sets a password (they sign in by a link) */
+  passwordHash: text("password_hash"),
+  createdAt: createdAt(),
+  disabledAt: timestamp("disabled_at", { withTimezone: true, mode: "date" }),
+});
+
+/** A signed-in browser. The cookie holds a random secret; only its sha256 is stored. */
+export const sessions = pgTable(
+  "sessions",
+  {
+    secretHash: text("secret_hash").primaryKey(),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+    expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date" }).notNull(),
+  },
+  (t) => [index("sessions_user").on(t.userId)],
+);
+
+/** A one-time sign-in link (first start, or made by an admin): its secret's sha256, used at most once. */
+export const signInLinks = pgTable("sign_in_links", {
+  secretHash: text("secret_hash").primaryKey(),
+  userId: integer("user_id")
+    .notNull()
+    .references(() => users.id, { onDelete: "cascade" }),
+  createdAt: createdAt(),
+  expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date" }).notNull(),
+  usedAt: timestamp("used_at", { withTimezone: true, mode: "date" }),
+});
+
+/** An API token for scripts, CLIs and workers: shown once, stored as its sha256. */
+export const apiTokens = pgTable("api_tokens", {
+  id: serial("id").primaryKey(),
+  name: text("name").notNull(),
+  secretHash: text("secret_hash").notNull().unique(),
+  /** the first characters of the token, so a list can say which one is which */
+  prefix: text("prefix").notNull(),
+  scopes: text("scopes", { enum: scopes }).array().notNull(),
+  /** when set, the token reaches only this project's experiments and runs */
+  projectId: integer("project_id").references(() => projects.id, { onDelete: "cascade" }),
+  createdBy: text("created_by").notNull(),
+  createdAt: createdAt(),
+  expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date" }),
+  lastUsedAt: timestamp("last_used_at", { withTimezone: true, mode: "date" }),
+  revokedAt: timestamp("revoked_at", { withTimezone: true, mode: "date" }),
+});
+
+/** Append-only record of every change to what is served and who may do what, and of refused requests. */
+export const auditEvents = pgTable(
+  "audit_events",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    at: timestamp("at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    /** "user:alice", "token:ci", "local admin", "anonymous", "system" */
+    actor: text("actor").notNull(),
+    /** e.g. encoder.stage, gate.set, deployment.create, token.create, user.create, auth.refused */
+    action: text("action").notNull(),
+    objectType: text("object_type").notNull(),
+    objectId: text("object_id").notNull(),
+    before: jsonb("before"),
+    after: jsonb("after"),
+    detail: text("detail").notNull().default(""),
+  },
+  (t) => [index("audit_events_object").on(t.objectType, t.objectId), index("audit_events_actor").on(t.actor), index("audit_events_at").on(t.at)],
 );

@@ -28,7 +28,7 @@ describe("runs table and compare view against next start", () => {
   before(async () => {
     mkdirSync(SHOTS, { recursive: true });
     app = await startApp();
-    const client = new PretextClient({ baseUrl: app.url, backoffMs: 20 });
+    const client = new PretextClient({ baseUrl: app.url, backoffMs: 20, token: app.token });
     for (const r of RUNS) {
       const run = await client.createRun({ experiment: "compare-e2e", name: r.name, tags: { team: r.team } });
       experimentId = run.experimentId;
@@ -42,6 +42,7 @@ describe("runs table and compare view against next start", () => {
     }
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await app.signIn(page);
     page.on("console", (m) => m.type() === "error" && browserErrors.push(`${m.text()} (${m.location().url})`)); // the URL names a failed resource
     page.on("pageerror", (e) => browserErrors.push(e.message));
   });
@@ -92,10 +93,10 @@ describe("runs table and compare view against next start", () => {
   });
 
   it("answers a bad expression over REST with a 400 naming the field", async () => {
-    const res = await fetch(`${app.url}/api/v1/experiments/${experimentId}/runs?filter=${encodeURIComponent("metrics.knn_acc > 'x'")}`);
+    const res = await app.fetch(`${app.url}/api/v1/experiments/${experimentId}/runs?filter=${encodeURIComponent("metrics.knn_acc > 'x'")}`);
     assert.equal(res.status, 400);
     assert.deepEqual(await res.json(), { error: 'filter: at position 19, expected a number to compare metrics.knn_acc with, found "\'x\'"' });
-    const ok = await fetch(`${app.url}/api/v1/experiments/${experimentId}/runs?filter=${encodeURIComponent('tags.team = "audio"')}&sort=name&dir=asc`);
+    const ok = await app.fetch(`${app.url}/api/v1/experiments/${experimentId}/runs?filter=${encodeURIComponent('tags.team = "audio"')}&sort=name&dir=asc`);
     assert.deepEqual(((await ok.json()) as { runs: { name: string }[] }).runs.map((r) => r.name), ["byol-lr0.01", "byol-lr0.1", "simclr-lr0.03"]);
   });
 

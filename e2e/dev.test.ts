@@ -13,20 +13,20 @@ describe("npm run dev (next dev, embedded PGlite)", () => {
   });
 
   it("takes a run and its points over HTTP and renders the run page", async () => {
-    const created = await fetch(`${app.url}/api/v1/runs`, {
+    const created = await app.fetch(`${app.url}/api/v1/runs`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ experiment: "quick-start", name: "curl-run" }),
     });
     assert.equal(created.status, 201);
     const run = (await created.json()) as { id: number };
-    const logged = await fetch(`${app.url}/api/v1/runs/${run.id}/log`, {
+    const logged = await app.fetch(`${app.url}/api/v1/runs/${run.id}/log`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ metrics: [{ key: "train/loss", step: 0, value: 5.1 }, { key: "train/loss", step: 1, value: 4.7 }] }),
     });
     assert.deepEqual(await logged.json(), { points: 2, params: 0 });
-    const page = await fetch(`${app.url}/runs/${run.id}`);
+    const page = await app.fetch(`${app.url}/runs/${run.id}`);
     assert.equal(page.status, 200);
     const html = await page.text();
     assert.match(html, /curl-run/);

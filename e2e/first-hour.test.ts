@@ -26,7 +26,7 @@ describe("first hour: a live run in the embedded worker", () => {
 
   it("trains while pages answer, updates the run page live, and cancels in seconds", async () => {
     const config = { ...JSON.parse(readFileSync("workers/engine/configs/fashion-mnist-simclr.json", "utf8")), epochs: 50 };
-    const launched = await fetch(`${app.url}/api/v1/jobs`, {
+    const launched = await app.fetch(`${app.url}/api/v1/jobs`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ kind: "pretrain", experiment: "first-hour", config }),
@@ -35,6 +35,7 @@ describe("first hour: a live run in the embedded worker", () => {
     const { run } = (await launched.json()) as { run: { id: number } };
 
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await app.signIn(page);
     await page.goto(`${app.url}/runs/${run.id}`);
     const chart = page.getByTestId("chart-loss");
     const pointsShown = async () => Number((await chart.getByText(/\d+ points?/).innerText()).match(/(\d+) point/)![1]);
@@ -44,6 +45,7 @@ describe("first hour: a live run in the embedded worker", () => {
 
     // Another page, while the worker trains: it renders, and the run page keeps growing meanwhile.
     const other = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await app.signIn(other);
     const response = await other.goto(`${app.url}/`);
     assert.equal(response?.status(), 200);
     await other.getByRole("link", { name: /first-hour/ }).first().waitFor();
@@ -62,7 +64,7 @@ describe("first hour: a live run in the embedded worker", () => {
     await page.getByRole("button", { name: "Cancel run" }).click();
     await page.locator("h1 .status-cancelled").waitFor({ timeout: 10_000 });
     const stopped = async () => {
-      const body = (await (await fetch(`${app.url}/api/v1/runs/${run.id}`)).json()) as { attempts: { outcome: string; endedAt: string | null }[] };
+      const body = (await (await app.fetch(`${app.url}/api/v1/runs/${run.id}`)).json()) as { attempts: { outcome: string; endedAt: string | null }[] };
       return body.attempts.length > 0 && body.attempts.every((a) => a.outcome !== "running") ? body.attempts : null;
     };
     let attempts = await stopped();

@@ -26,13 +26,14 @@ describe("launch from the UI, embedded worker on PGlite (next start)", () => {
 
   /** The id the next run gets: when it is one more than before, nothing was stored in between. */
   const nextRunId = async () => {
-    const res = await fetch(`${app.url}/api/v1/runs`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ experiment: "id-probe" }) });
+    const res = await app.fetch(`${app.url}/api/v1/runs`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ experiment: "id-probe" }) });
     return ((await res.json()) as { id: number }).id;
   };
   const field = (page: Page, path: string) => page.locator(`[data-field="${path}"]`);
 
   it("launches a pretraining run, its config pasted as JSON and checked in the form, that the app's own worker trains to the end", async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await app.signIn(page);
     await page.goto(`${app.url}/launch`);
     await page.getByLabel("Experiment").fill("ui");
     await page.getByRole("button", { name: "JSON", exact: true }).click();
@@ -58,6 +59,7 @@ describe("launch from the UI, embedded worker on PGlite (next start)", () => {
   it("checks every field as it is typed and queues nothing while one is wrong", async () => {
     const first = await nextRunId();
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await app.signIn(page);
     await page.goto(`${app.url}/launch`);
     // sections from the schema, with the schema's help and defaults
     for (const section of ["Run", "Dataset", "Encoder", "Method", "Optimizer", "Schedule", "Augment"]) {
@@ -94,14 +96,14 @@ describe("launch from the UI, embedded worker on PGlite (next start)", () => {
     assert.equal(await page.getByTestId("config-problems").count(), 0);
 
     // the server refuses what the form would: 400 with the field, for the API's clients
-    const res = await fetch(`${app.url}/api/v1/jobs`, {
+    const res = await app.fetch(`${app.url}/api/v1/jobs`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ experiment: "ui", config: { ...tinyConfig, batchSize: -1 } }),
     });
     assert.equal(res.status, 400);
     assert.deepEqual(await res.json(), { error: "config.batchSize: batchSize must be ≥ 2 (contrastive losses need negatives)" });
-    const sweep = await fetch(`${app.url}/api/v1/sweeps`, {
+    const sweep = await app.fetch(`${app.url}/api/v1/sweeps`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ base: tinyConfig, budget: 2, parameters: { "optimizer.lr": { values: [0.01, 0] } } }),
@@ -114,6 +116,7 @@ describe("launch from the UI, embedded worker on PGlite (next start)", () => {
 
   it("launches a sweep from the form: the sweep's fields, then the base config every trial starts from", async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await app.signIn(page);
     await page.goto(`${app.url}/launch`);
     await page.getByLabel("What").selectOption("sweep");
     assert.equal(await page.getByLabel("Experiment").inputValue(), "sweeps");
@@ -129,7 +132,7 @@ describe("launch from the UI, embedded worker on PGlite (next start)", () => {
     await page.getByRole("button", { name: "Launch" }).click();
     await page.waitForURL(/\/runs\/\d+$/);
     const parentId = Number(page.url().split("/").pop());
-    const summary = (await (await fetch(`${app.url}/api/v1/runs/${parentId}/sweep`)).json()) as { trials: { params: Record<string, number> }[] };
+    const summary = (await (await app.fetch(`${app.url}/api/v1/runs/${parentId}/sweep`)).json()) as { trials: { params: Record<string, number> }[] };
     assert.deepEqual(
       summary.trials.map((t) => t.params["optimizer.lr"]),
       [0.01, 0.001],

@@ -55,8 +55,10 @@ describe("README examples, verbatim", () => {
     writeFileSync(path.join(cwd, "model.bin"), "weights");
     const commands = shellBlock("HTTP API");
     assert.ok(commands.length >= 9, `found ${commands.length} commands`);
+    const env = { ...process.env, PRETEXT_TOKEN: app.token };
     for (const command of commands) {
-      const { status, out } = run(command, cwd);
+      assert.match(command, /authorization: Bearer \$PRETEXT_TOKEN/i, "every example shows the token header");
+      const { status, out } = run(command, cwd, env);
       assert.equal(status, 0, `${command}\n${out}`);
       if (out.trim()) assert.ok(!("error" in JSON.parse(out)), `${command}\n${out}`);
     }
@@ -68,10 +70,10 @@ describe("README examples, verbatim", () => {
     const api = `${app.url}/api/v1`;
     // no kept-alive sockets: the next test blocks this event loop in spawnSync for minutes, and a socket
     // the server closed meanwhile would be reused and fail
-    const headers = { "content-type": "application/json", connection: "close" };
+    const headers = { "content-type": "application/json", connection: "close", authorization: `Bearer ${app.token}` };
     const post = async (url: string, body: unknown) => (await fetch(url, { method: "POST", headers, body: JSON.stringify(body) })).json();
     const evalRun = (await post(`${api}/runs`, { experiment: "evaluation", name: "quick-1pct" })) as { id: number };
-    const put = await fetch(`${api}/runs/${evalRun.id}/artifacts/encoder.ptx?kind=encoder`, { method: "PUT", headers: { connection: "close" }, body: readFileSync("examples/encoders/fashion-mnist-simclr.ptx") });
+    const put = await fetch(`${api}/runs/${evalRun.id}/artifacts/encoder.ptx?kind=encoder`, { method: "PUT", headers: { connection: "close", authorization: `Bearer ${app.token}` }, body: readFileSync("examples/encoders/fashion-mnist-simclr.ptx") });
     assert.equal(put.status, 201);
     const encoder = (await post(`${api}/encoders`, { name: "simclr-fashion-mnist", runId: evalRun.id, artifactName: "encoder.ptx" })) as { id: number };
     const measured = { finetune: 0.83, linear_probe: 0.809, supervised: 0.815, raw_linear: 0.778 };
@@ -81,7 +83,7 @@ describe("README examples, verbatim", () => {
     }));
     assert.ok(!("error" in (await post(`${api}/benchmarks/results`, { runId: evalRun.id, results }))));
 
-    const { status, out } = run(`set -euo pipefail\n${shellScript("Registry and serving")}`, process.cwd());
+    const { status, out } = run(`set -euo pipefail\n${shellScript("Registry and serving")}`, process.cwd(), { ...process.env, PRETEXT_TOKEN: app.token });
     assert.equal(status, 0, out);
     const replies = out.trim().split("\n").filter((l) => l.startsWith("{") || l.startsWith("["));
     for (const reply of replies) assert.ok(!("error" in JSON.parse(reply)), reply);
@@ -115,12 +117,12 @@ describe("README examples, verbatim", () => {
     assert.equal(trained.length, 2);
     assert.ok(queued.length >= 2, `queued ${queued}`);
     for (const id of trained) {
-      const run = (await (await fetch(`${app.url}/api/v1/runs/${id}`)).json()) as { status: string; metrics: { key: string }[] };
+      const run = (await (await app.fetch(`${app.url}/api/v1/runs/${id}`)).json()) as { status: string; metrics: { key: string }[] };
       assert.equal(run.status, "finished");
       assert.ok(run.metrics.some((m) => m.key === "loss"));
     }
     for (const id of queued) {
-      const run = (await (await fetch(`${app.url}/api/v1/runs/${id}`)).json()) as { status: string };
+      const run = (await (await app.fetch(`${app.url}/api/v1/runs/${id}`)).json()) as { status: string };
       assert.equal(run.status, "cancelled", `run ${id}`);
     }
   });

@@ -55,9 +55,10 @@ describe("encoder registry pages in Chromium (next start)", () => {
     shots = mkdtempSync(path.join(os.tmpdir(), "pretext-registry-shots-"));
     console.log(`screenshots: ${shots}`);
     app = await startApp({ PRETEXT_EMBEDDED_WORKER: "0" });
-    client = new PretextClient({ baseUrl: app.url, backoffMs: 20 });
+    client = new PretextClient({ baseUrl: app.url, backoffMs: 20, token: app.token });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: VIEWPORT });
+    await app.signIn(page);
     page.on("pageerror", (e) => browserErrors.push(e.message));
   });
   after(async () => {
@@ -152,18 +153,17 @@ describe("encoder registry pages in Chromium (next start)", () => {
     const onnx = page.getByTestId("onnx");
     const onnxLink = onnx.getByRole("link", { name: `exports/${NAME}-v1.onnx` });
     assert.equal(await onnxLink.getAttribute("href"), `/api/v1/runs/${runIds[0]}/artifacts/exports/${NAME}-v1.onnx`);
-    const download = await fetch(`${app.url}${await onnxLink.getAttribute("href")}`);
+    const download = await app.fetch(`${app.url}${await onnxLink.getAttribute("href")}`);
     assert.equal(download.status, 200);
     assert.match(await onnx.innerText(), new RegExp(`sha256\\s+${download.headers.get("x-sha256")}`));
     assert.match(await page.getByTestId("model-spec").innerText(), /input: \[28, 28, 1\] nhwc · 784 values per sample/);
     assert.match(await page.getByTestId("gate-checks").innerText(), /✓ passes\s+80 %\s+76 %/);
     await page.getByRole("button", { name: "Production" }).click();
     await page.getByLabel("reason").fill("beats supervised by 6 points at 1 % labels");
-    await page.getByLabel("by").fill("e2e reviewer");
     await page.getByRole("button", { name: "Move to production" }).click();
     await page.locator("h1 .stage-production").waitFor();
     const history = await page.getByTestId("stage-history").innerText();
-    assert.match(history, /no stage\s+→\s+production\s+e2e reviewer\s+beats supervised by 6 points at 1 % labels\s+✓ linear_probe 0\.8 \(mean of 3\) ≥ 0\.76/);
+    assert.match(history, /no stage\s+→\s+production\s+user:admin\s+beats supervised by 6 points at 1 % labels\s+✓ linear_probe 0\.8 \(mean of 3\) ≥ 0\.76/);
     assert.equal(await page.getByRole("button", { name: "Production" }).isDisabled(), true);
     await shot("version-promoted");
   });

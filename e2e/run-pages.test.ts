@@ -34,7 +34,7 @@ describe("run page, benchmarks and embedding map in Chromium (next start)", () =
     mkdirSync(SHOTS, { recursive: true });
     // No embedded worker: launched evaluations stay queued, so what the page shows is deterministic.
     app = await startApp({ PRETEXT_EMBEDDED_WORKER: "0" });
-    client = new PretextClient({ baseUrl: app.url, backoffMs: 20 });
+    client = new PretextClient({ baseUrl: app.url, backoffMs: 20, token: app.token });
     browser = await launchChromium();
   });
   after(async () => {
@@ -58,6 +58,7 @@ describe("run page, benchmarks and embedding map in Chromium (next start)", () =
     await tracker.flush();
 
     const page = await browser.newPage({ viewport: VIEWPORT });
+    await app.signIn(page);
     await page.goto(`${app.url}/runs/${run.id}`);
     const chart = page.getByTestId("chart-train/loss");
     await chart.getByText("20 points").waitFor();
@@ -116,6 +117,7 @@ describe("run page, benchmarks and embedding map in Chromium (next start)", () =
     await tracker.setStatus("finished");
     tracker.close();
     const page = await browser.newPage({ viewport: VIEWPORT });
+    await app.signIn(page);
     await page.goto(`${app.url}/runs/${run.id}`);
     const layoutOf = async (key: string) => {
       const plot = plotOf(page.getByTestId(`chart-${key}`));
@@ -140,6 +142,7 @@ describe("run page, benchmarks and embedding map in Chromium (next start)", () =
     const failed = await client.createRun({ experiment: "pages", name: "diverged" });
     await client.tracker(failed.id).setStatus("failed", "loss became NaN at step 12 (lr 3.0 too high?)");
     const page = await browser.newPage({ viewport: VIEWPORT });
+    await app.signIn(page);
     await page.goto(`${app.url}/runs/${failed.id}`);
     assert.match(await page.getByTestId("status-reason").innerText(), /^Failed: loss became NaN at step 12/);
     assert.equal(await page.getByRole("button", { name: "Launch evaluation" }).count(), 0);
@@ -173,6 +176,7 @@ describe("run page, benchmarks and embedding map in Chromium (next start)", () =
 
   it("shows the benchmark leaderboard, the label-efficiency chart and an embedding map", async () => {
     const page = await browser.newPage({ viewport: VIEWPORT });
+    await app.signIn(page);
     await page.goto(`${app.url}/benchmarks`);
     await page.getByTestId("benchmarks-empty").waitFor();
     await page.screenshot({ path: `${SHOTS}/benchmarks-empty.png` });

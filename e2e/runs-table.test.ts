@@ -20,7 +20,7 @@ describe("runs table defaults, sweep grouping, extreme values and not-found page
   before(async () => {
     mkdirSync(SHOTS, { recursive: true });
     app = await startApp({ PRETEXT_EMBEDDED_WORKER: "0" });
-    client = new PretextClient({ baseUrl: app.url, backoffMs: 20 });
+    client = new PretextClient({ baseUrl: app.url, backoffMs: 20, token: app.token });
     // Three runs whose method and lr differ (batch_size does not), and a sweep of three trials.
     const log = async (name: string, params: Record<string, string | number>, loss: number, parentRunId?: number) => {
       const run = await client.createRun({ experiment: "table-e2e", name, parentRunId });
@@ -40,6 +40,7 @@ describe("runs table defaults, sweep grouping, extreme values and not-found page
     await client.tracker(sweepId).setTags({ best_run: String(sweepId + 1), best_loss: "4.5760979652404785" });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 900, height: 800 } });
+    await app.signIn(page);
   });
   after(async () => {
     await browser?.close();

@@ -16,7 +16,7 @@ describe("tracking: HTTP API, client and UI against next start", () => {
   before(async () => {
     mkdirSync(SHOTS, { recursive: true });
     app = await startApp();
-    client = new PretextClient({ baseUrl: app.url, backoffMs: 20 });
+    client = new PretextClient({ baseUrl: app.url, backoffMs: 20, token: app.token });
     browser = await launchChromium();
   });
   after(async () => {
@@ -58,15 +58,15 @@ describe("tracking: HTTP API, client and UI against next start", () => {
     assert.equal((unknown as PretextApiError).status, 404);
     const traversal = await client.request("PUT", `/api/v1/runs/${run.id}/artifacts/..%2F..%2Fsecrets`, new Uint8Array([1])).catch((e: PretextApiError) => e);
     assert.equal((traversal as PretextApiError).status, 400);
-    const malformed = await fetch(`${app.url}/api/v1/runs/${run.id}/log`, { method: "POST", headers: { "content-type": "application/json" }, body: "{not json" });
+    const malformed = await app.fetch(`${app.url}/api/v1/runs/${run.id}/log`, { method: "POST", headers: { "content-type": "application/json" }, body: "{not json" });
     assert.equal(malformed.status, 400);
     assert.match((await malformed.json()).error, /body: not valid JSON/);
     // what another web site could make a visitor's browser send is refused before any route sees it
-    const asForm = await fetch(`${app.url}/api/v1/runs/${run.id}/log`, { method: "POST", body: JSON.stringify({ params: { lr: 1 } }) });
+    const asForm = await app.fetch(`${app.url}/api/v1/runs/${run.id}/log`, { method: "POST", body: JSON.stringify({ params: { lr: 1 } }) });
     assert.deepEqual([asForm.status, await asForm.json()], [415, { error: "content-type: text/plain is not accepted; send the body as application/json" }]);
-    const crossSite = await fetch(`${app.url}/api/v1/runs/${run.id}/log`, { method: "POST", headers: { "content-type": "application/json", origin: "https://evil.example" }, body: JSON.stringify({ params: { lr: 1 } }) });
+    const crossSite = await app.fetch(`${app.url}/api/v1/runs/${run.id}/log`, { method: "POST", headers: { "content-type": "application/json", origin: "https://evil.example" }, body: JSON.stringify({ params: { lr: 1 } }) });
     assert.equal(crossSite.status, 403);
-    const nul = await fetch(`${app.url}/api/v1/encoders?name=a%00b`);
+    const nul = await app.fetch(`${app.url}/api/v1/encoders?name=a%00b`);
     assert.deepEqual([nul.status, await nul.json()], [400, { error: "url: must not contain the NUL character (%00)" }]);
     const runInfo = await client.getRun(run.id);
     assert.deepEqual(runInfo.params, {});
@@ -74,6 +74,7 @@ describe("tracking: HTTP API, client and UI against next start", () => {
 
   it("shows experiments, the runs table and a run's charts in Chromium", async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await app.signIn(page);
     await page.goto(app.url);
     await page.getByRole("link", { name: "e2e" }).click();
     await page.getByTestId("runs-table").waitFor();
@@ -91,7 +92,7 @@ describe("tracking: HTTP API, client and UI against next start", () => {
   it("renders a run that is merely tagged 'sweep' as a plain run", async () => {
     const run = await client.createRun({ experiment: "e2e", name: "tagged-sweep" });
     await client.tracker(run.id).setTags({ sweep: "yes" });
-    const page = await fetch(`${app.url}/runs/${run.id}`);
+    const page = await app.fetch(`${app.url}/runs/${run.id}`);
     assert.equal(page.status, 200);
     assert.match(await page.text(), /tagged-sweep/);
   });
@@ -102,6 +103,7 @@ describe("tracking: HTTP API, client and UI against next start", () => {
     tracker.logMetrics(Array.from({ length: 10 }, (_, i) => ({ key: "loss", step: i, value: 1 / (i + 1) })));
     await tracker.flush();
     const page = await browser.newPage();
+    await app.signIn(page);
     await page.goto(`${app.url}/runs/${run.id}`);
     const chart = page.getByTestId("chart-loss");
     await chart.getByText("10 points").waitFor();

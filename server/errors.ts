@@ -3,8 +3,10 @@ import { ZodError } from "zod";
 /** An error a caller can act on: carries the HTTP status and, where one is at fault, the field. */
 export class PretextError extends Error {
   constructor(
-    readonly status: 400 | 404 | 409 | 413 | 422 | 500,
+    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 500,
     message: string,
+    /** for a 429: seconds until a retry may succeed (the Retry-After header) */
+    readonly retryAfterS?: number,
   ) {
     super(message);
     this.name = "PretextError";

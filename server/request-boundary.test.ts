@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { refuseRequest } from "./request-boundary";
+import { refuseRequest, signInRedirect } from "./request-boundary";
 
 const at = (path: string) => new URL(`http://localhost:3000${path}`);
 const headers = (h: Record<string, string> = {}) => new Headers({ host: "localhost:3000", ...h });
@@ -32,5 +32,19 @@ describe("the request boundary", () => {
     }
     expect(refuseRequest("POST", at("/api/v1/runs/1/log"), headers({ "content-type": "text/plain" }))?.error).toBe("content-type: text/plain is not accepted; send the body as application/json");
     expect(refuseRequest("POST", at("/api/v1/runs/1/cancel"), headers())).toBeNull(); // no body, no type
+  });
+});
+
+describe("signInRedirect", () => {
+  const url = (p: string) => new URL(`http://127.0.0.1:3000${p}`);
+  it("sends a page without any credential to sign in, and nothing else", () => {
+    expect(signInRedirect(url("/runs/3?tab=x"), new Headers(), {})).toBe("/sign-in?next=%2Fruns%2F3%3Ftab%3Dx");
+    expect(signInRedirect(url("/runs/3"), new Headers({ cookie: "a=1; pretext_session=abc" }), {})).toBeNull();
+    expect(signInRedirect(url("/runs/3"), new Headers({ authorization: "Bearer x" }), {})).toBeNull();
+    expect(signInRedirect(url("/api/v1/runs"), new Headers(), {})).toBeNull();
+    expect(signInRedirect(url("/sign-in"), new Headers(), {})).toBeNull();
+    expect(signInRedirect(url("/icon.svg"), new Headers(), {})).toBeNull();
+    expect(signInRedirect(url("/"), new Headers(), { PRETEXT_AUTH: "off" })).toBeNull();
+    expect(signInRedirect(url("/"), new Headers(), { PRETEXT_ANONYMOUS_READ: "true" })).toBeNull();
   });
 });

@@ -15,6 +15,19 @@ const READS = new Set(["GET", "HEAD", "OPTIONS"]);
 const FORM_TYPES = ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data"];
 const ARTIFACT_UPLOAD = /^\/api\/v1\/runs\/[^/]+\/artifacts\//;
 
+/**
+ * A page asked for with no credential at all (no session cookie, no Authorization header) while
+ * reading needs one: the path of the sign-in page to send it to, so nothing renders (or is refused
+ * and audited) first. Whether a credential is valid is for the page to find out.
+ */
+export function signInRedirect(url: URL, headers: Headers, env: { PRETEXT_AUTH?: string; PRETEXT_ANONYMOUS_READ?: string }): string | null {
+  const path = url.pathname;
+  if (path.startsWith("/api/") || path.startsWith("/sign-in") || path.startsWith("/_next/") || /\.\w+$/.test(path)) return null;
+  if (env.PRETEXT_AUTH?.toLowerCase() === "off" || ["true", "1"].includes(env.PRETEXT_ANONYMOUS_READ?.toLowerCase() ?? "")) return null;
+  if (headers.has("authorization") || /(?:^|;\s*)pretext_session=/.test(headers.get("cookie") ?? "")) return null;
+  return `/sign-in?next=${encodeURIComponent(path + url.search)}`;
+}
+
 export function refuseRequest(method: string, url: URL, headers: Headers): Refusal | null {
   let decoded: string;
   try {

@@ -1,3 +1,4 @@
+import { accessRouter } from "./routers/access";
 import { benchmarksRouter } from "./routers/benchmarks";
 import { experimentsRouter } from "./routers/experiments";
 import { metricsRouter } from "./routers/metrics";
@@ -11,6 +12,7 @@ export const appRouter = router({
   metrics: metricsRouter,
   benchmarks: benchmarksRouter,
   registry: registryRouter,
+  access: accessRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -4,9 +4,13 @@ import { getDatabase, type Database } from "@/server/db";
 import { ZodError } from "zod";
 import { describeZodError, PretextError } from "@/server/errors";
 import { jsonInputProblem } from "@/server/validation";
+import type { Scope } from "@/drizzle/schema";
+import { authorize, requireProject } from "@/server/auth/authenticate";
+import type { Principal } from "@/server/auth/principal";
 
-export async function createContext(): Promise<{ database: Database }> {
-  return { database: await getDatabase() };
+/** The request's headers (the browser's, or a server component's) say who calls; procedures check it. */
+export async function createContext({ headers }: { headers: Headers }): Promise<{ database: Database; headers: Headers }> {
+  return { database: await getDatabase(), headers };
 }
 
 const t = initTRPC.context<typeof createContext>().create({
@@ -20,7 +24,18 @@ const t = initTRPC.context<typeof createContext>().create({
   },
 });
 
-const CODES = { 400: "BAD_REQUEST", 404: "NOT_FOUND", 409: "CONFLICT", 413: "PAYLOAD_TOO_LARGE", 422: "UNPROCESSABLE_CONTENT", 500: "INTERNAL_SERVER_ERROR" } as const;
+const CODES = {
+  400: "BAD_REQUEST",
+  401: "UNAUTHORIZED",
+  403: "FORBIDDEN",
+  404: "NOT_FOUND",
+  409: "CONFLICT",
+  413: "PAYLOAD_TOO_LARGE",
+  415: "UNSUPPORTED_MEDIA_TYPE",
+  422: "UNPROCESSABLE_CONTENT",
+  429: "TOO_MANY_REQUESTS",
+  500: "INTERNAL_SERVER_ERROR",
+} as const;
 
 /**
  * Domain errors keep their meaning (404, 409, ...) when they cross into tRPC, and bad input (a
@@ -41,6 +56,16 @@ const domainErrors = t.middleware(async ({ next, getRawInput }) => {
   return result;
 });
 
+/** Queries need read, mutations write, `adminProcedure` admin; project-restricted tokens are for the REST API only. */
+const authorized = (scope?: Scope) =>
+  t.middleware(async ({ ctx, type, path, next }) => {
+    const target = `trpc ${path}`;
+    const principal: Principal = await authorize(ctx.database, ctx.headers, { write: type === "mutation", target, needed: scope ?? (type === "mutation" ? "write" : "read") });
+    await requireProject(ctx.database, principal, null, target);
+    return next({ ctx: { principal } });
+  });
+
 export const router = t.router;
-export const procedure = t.procedure.use(domainErrors);
+export const procedure = t.procedure.use(domainErrors).use(authorized());
+export const adminProcedure = t.procedure.use(domainErrors).use(authorized("admin"));
 export const createCallerFactory = t.createCallerFactory;

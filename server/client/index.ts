@@ -27,6 +27,8 @@ export interface ClientOptions {
   attempts?: number;
   /** first back-off delay; doubles each attempt */
   backoffMs?: number;
+  /** sent as `Authorization: Bearer <token>`; default: $PRETEXT_TOKEN */
+  token?: string;
 }
 
 export interface SeriesResponse {
@@ -41,29 +43,35 @@ export interface SeriesResponse {
 /** Where `npm run dev` and `npm start` serve the app. */
 export const DEFAULT_APP_URL = "http://localhost:3000";
 
+const HEARTBEAT_MS = 60_000;
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class PretextClient {
   readonly baseUrl: string;
   private readonly attempts: number;
   private readonly backoffMs: number;
+  private readonly auth: Record<string, string>;
 
   constructor(opts: ClientOptions = {}) {
     this.baseUrl = (opts.baseUrl ?? (process.env.PRETEXT_URL || DEFAULT_APP_URL)).replace(/\/$/, "");
     this.attempts = opts.attempts ?? 6;
     this.backoffMs = opts.backoffMs ?? 200;
+    const token = opts.token ?? process.env.PRETEXT_TOKEN;
+    this.auth = token ? { authorization: `Bearer ${token}` } : {};
   }
 
   async request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
     const isBytes = body instanceof Uint8Array;
     let lastError: unknown;
+    let retryAfterMs = 0;
     for (let attempt = 0; attempt < this.attempts; attempt++) {
-      if (attempt > 0) await sleep(this.backoffMs * 2 ** (attempt - 1) * (0.75 + Math.random() / 2));
+      if (attempt > 0) await sleep(Math.max(retryAfterMs, this.backoffMs * 2 ** (attempt - 1) * (0.75 + Math.random() / 2)));
       let res: Response;
       try {
         res = await fetch(`${this.baseUrl}${path}`, {
           method,
-          headers: body === undefined ? headers : { "content-type": isBytes ? "application/octet-stream" : "application/json", ...headers },
+          headers: { ...this.auth, ...(body === undefined ? {} : { "content-type": isBytes ? "application/octet-stream" : "application/json" }), ...headers },
           body: body === undefined ? undefined : isBytes ? (body as Uint8Array<ArrayBuffer>) : JSON.stringify(body),
         });
       } catch (err) {
@@ -77,6 +85,8 @@ export class PretextClient {
         .catch(() => res.statusText);
       lastError = new PretextApiError(res.status, `${method} ${path}: ${res.status} ${message}`);
       if (res.status < 500 && res.status !== 429) break;
+      // a 429 says how long to wait (seconds); the back-off applies when it says nothing
+      retryAfterMs = res.status === 429 ? Number(res.headers.get("retry-after") ?? 0) * 1000 || 0 : 0;
     }
     throw lastError;
   }
@@ -118,6 +128,7 @@ export class HttpRunTracker implements RunTracker {
   readonly runId: string;
   private readonly buffer: MetricBuffer;
   private readonly timer: NodeJS.Timeout;
+  private readonly heartbeat: NodeJS.Timeout;
   private readonly onExit = () => void this.flush().catch(() => {});
 
   constructor(
@@ -133,6 +144,9 @@ export class HttpRunTracker implements RunTracker {
     );
     this.timer = setInterval(() => this.buffer.sendBuffered(), flushIntervalMs);
     this.timer.unref();
+    // a run that logs rarely still shows it is alive (the server fails runs silent for an hour)
+    this.heartbeat = setInterval(() => void client.request("POST", this.path("/heartbeat"), {}).catch(() => {}), HEARTBEAT_MS);
+    this.heartbeat.unref();
     process.once("beforeExit", this.onExit);
   }
 
@@ -191,6 +205,7 @@ export class HttpRunTracker implements RunTracker {
   /** Stops the background flush timer; call after the last flush. */
   close() {
     clearInterval(this.timer);
+    clearInterval(this.heartbeat);
     process.off("beforeExit", this.onExit);
   }
 }

@@ -13,6 +13,8 @@ import pg from "pg";
 import * as schema from "@/drizzle/schema";
 
 export type Db = ReturnType<typeof drizzlePg<typeof schema>> | ReturnType<typeof drizzlePglite<typeof schema>>;
+/** A database or one of its open transactions: what a write that may join a caller's transaction takes. */
+export type DbOrTx = Db | Parameters<Parameters<Db["transaction"]>[0]>[0];
 
 /** What Pretext uses of a PGlite client: the real one, or a worker thread's proxy of it (./pglite-proxy). */
 export interface PgliteClient {

@@ -32,7 +32,7 @@ describe("launching an evaluation of a run's encoder", () => {
   });
 
   it("is a tRPC mutation, and refuses runs without an encoder or dataset with the reason", async () => {
-    const caller = createCaller({ database: t.database });
+    const caller = createCaller({ database: t.database, headers: new Headers() });
     const noEncoder = await createRun(t.database, { experiment: "pretrain", config: { dataset: { kind: "fashion-mnist" } } });
     await expect(caller.runs.launchEvaluation({ runId: noEncoder.id })).rejects.toMatchObject({ code: "CONFLICT", message: expect.stringMatching(/no encoder artifact/) });
     const noDataset = await createRun(t.database, { experiment: "pretrain" });

@@ -51,6 +51,15 @@ describe.each(DATABASE_KINDS)("launching a run on %s: a bad config is refused be
     return (err as PretextError).message;
   }
 
+  it("leaves no queued run behind when the queue refuses the job", async () => {
+    // pg-boss answers null for a job it does not create (e.g. a singleton already queued)
+    const refusing = { send: async () => null } as unknown as PgBoss;
+    const before = await stored();
+    const err = await launchRun(t.database, refusing, { config: good }).then(() => null, (e: PretextError) => e);
+    expect(err?.message).toMatch(/the queue refused the pretrain job; nothing was stored/);
+    expect(await stored()).toEqual(before);
+  });
+
   it("names the bad field of a pretraining config", async () => {
     await refused({ config: { ...good, optimizer: { name: "adam", lr: -1 } } }, /^config\.optimizer\.lr: Too small: expected number to be >0$/);
     await refused({ config: { ...good, encoder: { kind: "cnn", channels: [8, 0] } } }, /^config\.encoder\.channels\.1: Too small: expected number to be >0$/);
@@ -99,7 +108,7 @@ describe.each(DATABASE_KINDS)("launching a run on %s: a bad config is refused be
   });
 
   it("answers tRPC with the same message (BAD_REQUEST), never zod's JSON", async () => {
-    const caller = createCaller({ database: t.database });
+    const caller = createCaller({ database: t.database, headers: new Headers() });
     const before = await stored();
     await expect(caller.runs.launch({ kind: "pretrain", experiment: "ui", config: { ...good, optimizer: { name: "adam", lr: -1 } } })).rejects.toMatchObject({
       code: "BAD_REQUEST",

@@ -42,8 +42,18 @@ export async function launchRun(database: Database, queue: PgBoss, input: Launch
   const { kind, config, ...rest } = parsed.data;
   const runName = rest.name ?? (typeof config.name === "string" ? config.name : undefined);
   const run = await createRun(database, { ...rest, name: runName, config, status: "queued" });
-  const jobId = await queue.send(queueOf(kind), { kind, runId: run.id } satisfies RunJobData, { retryLimit: RETRY_LIMIT });
-  if (!jobId) throw new PretextError(500, `the queue refused the ${kind} job of run ${run.id}`);
+  let jobId: string | null;
+  try {
+    jobId = await queue.send(queueOf(kind), { kind, runId: run.id } satisfies RunJobData, { retryLimit: RETRY_LIMIT });
+  } catch (err) {
+    jobId = null;
+    console.error(`queue: sending the ${kind} job of run ${run.id} failed`, err);
+  }
+  if (!jobId) {
+    // a queued run no job will ever take would wait forever: it goes, and the caller may try again
+    await database.db.delete(runs).where(eq(runs.id, run.id));
+    throw new PretextError(500, `the queue refused the ${kind} job; nothing was stored, try again`);
+  }
   const [updated] = await database.db.update(runs).set({ jobKind: kind, jobId }).where(eq(runs.id, run.id)).returning();
   return { run: updated, jobId };
 }

@@ -2,6 +2,7 @@
  * The encoder registry: versions per name (1, 2, …) with lineage to the run, artifact and dataset,
  * and the ONNX model that serving loads (exported from a Pretext encoder file, or imported).
  */
+import { recordAudit } from "@/server/auth/audit";
 import { desc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { artifacts, datasets, encoders } from "@/drizzle/schema";
@@ -10,14 +11,15 @@ import { badInput, describeZodError, isUniqueViolation, notFound, PretextError }
 import { getArtifact, readArtifactBytes, uploadArtifact } from "@/server/services/artifacts";
 import { getRun } from "@/server/services/runs";
 import { checkSpecAgainstModel, inspectOnnx } from "@/server/serving/onnx-model";
-import { idOf, MAX_ID, name } from "@/server/validation";
+import { artifactName as artifactNameSchema, idOf, MAX_ID, name } from "@/server/validation";
 import { modelSpecSchema, pretextModelSpec, type ModelSpec } from "./model-spec";
 import { exportToOnnx } from "./onnx-export";
 import { isTensorFile, readTensorFile } from "./tensor-file-format";
 
 export type EncoderRow = typeof encoders.$inferSelect;
 
-const artifactRef = z.string().min(1).max(255);
+/** A run's artifact, by the rules its name was stored under (so a bad one is named as this field, not as the artifact's "name"). */
+const artifactRef = artifactNameSchema;
 
 export const encoderRegistration = z.object({
   name,
@@ -33,7 +35,7 @@ export const encoderRegistration = z.object({
   datasetName: z.string().min(1).max(200).optional(),
   /** How to rebuild it; read from a Pretext encoder file when left out. */
   architecture: z.string().min(1).max(10_000).optional(),
-  embeddingDim: z.number().int().positive().optional(),
+  embeddingDim: z.number().int().positive().max(MAX_ID, `must be at most ${MAX_ID}`).optional(),
   description: z.string().max(10_000).default(""),
 });
 export type EncoderRegistration = z.input<typeof encoderRegistration>;
@@ -62,7 +64,14 @@ async function readModelFile(database: Database, data: z.output<typeof encoderRe
       exported: exportToOnnx(bytes, head),
     };
   }
-  const summary = inspectOnnx(bytes);
+  let summary: ReturnType<typeof inspectOnnx>;
+  try {
+    summary = inspectOnnx(bytes);
+  } catch (err) {
+    // "file: not an ONNX model (…)": the file is the registration's artifactName
+    if (err instanceof PretextError && err.message.startsWith("file: ")) throw badInput(`artifactName: ${data.artifactName} is ${err.message.slice("file: ".length)}`);
+    throw err;
+  }
   if (data.head) throw badInput("head: only a Pretext encoder takes a head from an evaluation; an ONNX model brings its own outputs");
   if (!data.modelSpec) throw badInput("modelSpec: required for an ONNX model (its input shape, layout and preprocessing)");
   const spec = data.modelSpec;
@@ -79,7 +88,14 @@ async function readModelFile(database: Database, data: z.output<typeof encoderRe
  * Pretext encoder is exported to ONNX (stored on its run as "exports/<name>-v<version>.onnx"); an
  * ONNX model is checked against its modelSpec. Nothing is stored when either fails.
  */
-export async function registerEncoder(database: Database, input: EncoderRegistration): Promise<EncoderRow> {
+export async function registerEncoder(database: Database, input: EncoderRegistration, actor = "system"): Promise<EncoderRow> {
+  const row = await registerVersion(database, input);
+  const { name, version, format, runId, artifactId, headArtifactId } = row;
+  await recordAudit(database.db, actor, { action: "encoder.register", objectType: "encoder", objectId: row.id, after: { name, version, format, runId, artifactId, headArtifactId } });
+  return row;
+}
+
+async function registerVersion(database: Database, input: EncoderRegistration): Promise<EncoderRow> {
   const parsed = encoderRegistration.safeParse(input);
   if (!parsed.success) throw badInput(describeZodError(parsed.error));
   const data = parsed.data;

@@ -6,42 +6,41 @@ import { and, desc, eq, inArray, ne } from "drizzle-orm";
 import { z } from "zod";
 import { encoderGates, encoderStageChanges, encoders, encoderStages, type GateCheck } from "@/drizzle/schema";
 import type { Database } from "@/server/db";
-import { badInput, describeZodError, PretextError } from "@/server/errors";
+import { recordAudit } from "@/server/auth/audit";
+import { PretextError } from "@/server/errors";
 import { labelEfficiencyCurve } from "@/server/services/benchmarks";
 import { name } from "@/server/validation";
 import { getEncoder, type EncoderRow } from "./encoders";
 import { checkGate, gateRulesSchema, type GateRule, type MeasuredPoint } from "./gates";
 
-const actor = z.string().min(1, "must not be empty").max(200).default("anonymous");
-
 export const stageChangeInput = z.object({
   stage: z.enum(encoderStages),
   reason: z.string().trim().min(1, "must say why the stage changes").max(10_000),
-  actor,
 });
-export type StageChangeInput = z.input<typeof stageChangeInput>;
+export type StageChange = z.output<typeof stageChangeInput>;
 
-export const gateInput = z.object({ encoderName: name, rules: gateRulesSchema, actor });
-export type GateInput = z.input<typeof gateInput>;
+export const gateInput = z.object({ encoderName: name, rules: gateRulesSchema });
+export type GateInput = z.output<typeof gateInput>;
 
 export async function getGate({ db }: Database, encoderName: string) {
   const [row] = await db.select().from(encoderGates).where(eq(encoderGates.encoderName, encoderName));
   return row ?? null;
 }
 
-/** Sets (or, with no rules, clears) the gate of an encoder name. */
-export async function setGate(database: Database, input: GateInput) {
-  const parsed = gateInput.safeParse(input);
-  if (!parsed.success) throw badInput(describeZodError(parsed.error));
-  const { encoderName, rules, actor: updatedBy } = parsed.data;
+/** Sets (or, with no rules, clears) the gate of an encoder name; audited with the rules before and after. */
+export async function setGate(database: Database, { encoderName, rules }: GateInput, actor: string) {
   const [known] = await database.db.select({ id: encoders.id }).from(encoders).where(eq(encoders.name, encoderName)).limit(1);
   if (!known) throw new PretextError(404, `encoder ${encoderName} not found`);
-  const [row] = await database.db
-    .insert(encoderGates)
-    .values({ encoderName, rules, updatedBy })
-    .onConflictDoUpdate({ target: encoderGates.encoderName, set: { rules, updatedBy, updatedAt: new Date() } })
-    .returning();
-  return row;
+  return database.db.transaction(async (db) => {
+    const [before] = await db.select().from(encoderGates).where(eq(encoderGates.encoderName, encoderName));
+    const [row] = await db
+      .insert(encoderGates)
+      .values({ encoderName, rules, updatedBy: actor })
+      .onConflictDoUpdate({ target: encoderGates.encoderName, set: { rules, updatedBy: actor, updatedAt: new Date() } })
+      .returning();
+    await recordAudit(db, actor, { action: "gate.set", objectType: "encoder", objectId: encoderName, before: before?.rules ?? null, after: rules });
+    return row;
+  });
 }
 
 /**
@@ -85,10 +84,7 @@ export async function gateChecks(database: Database, encoder: EncoderRow): Promi
  * version has a model to serve and meets its name's gate; the version it replaces is archived. Each
  * change is recorded.
  */
-export async function changeStage(database: Database, id: number, input: StageChangeInput): Promise<EncoderRow> {
-  const parsed = stageChangeInput.safeParse(input);
-  if (!parsed.success) throw badInput(describeZodError(parsed.error));
-  const { stage, reason, actor: who } = parsed.data;
+export async function changeStage(database: Database, id: number, { stage, reason }: StageChange, who: string): Promise<EncoderRow> {
   const encoder = await getEncoder(database, id);
   if (encoder.stage === stage) throw new PretextError(409, `stage: ${encoder.name} v${encoder.version} is already in ${stage}`);
   let checks: GateCheck[] = [];
@@ -109,10 +105,14 @@ export async function changeStage(database: Database, id: number, input: StageCh
         await db.insert(encoderStageChanges).values(
           replaced.map((r) => ({ encoderId: r.id, fromStage: "production" as const, toStage: "archived" as const, actor: who, reason: `replaced by v${encoder.version}: ${reason}` })),
         );
+        for (const r of replaced) {
+          await recordAudit(db, who, { action: "encoder.stage", objectType: "encoder", objectId: r.id, before: { stage: "production" }, after: { stage: "archived" }, detail: `${r.name} v${r.version} replaced by v${encoder.version}` });
+        }
       }
     }
     const [updated] = await db.update(encoders).set({ stage }).where(eq(encoders.id, id)).returning();
     await db.insert(encoderStageChanges).values({ encoderId: id, fromStage: encoder.stage, toStage: stage, actor: who, reason, gateChecks: checks });
+    await recordAudit(db, who, { action: "encoder.stage", objectType: "encoder", objectId: id, before: { stage: encoder.stage }, after: { stage, gateChecks: checks }, detail: `${encoder.name} v${encoder.version}: ${reason}` });
     return updated;
   });
 }

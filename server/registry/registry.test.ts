@@ -8,7 +8,8 @@ import { createRun } from "@/server/services/runs";
 import { createDeployment, deploymentTraffic, listDeployments } from "@/server/serving/deployments";
 import { Serving } from "@/server/serving/serve";
 import { registerEncoder } from "./encoders";
-import { changeStage, setGate } from "./promotion";
+import { describeZodError } from "@/server/errors";
+import { changeStage, setGate, stageChangeInput } from "./promotion";
 import { compareVersions, encoderLineage, encoderVersions, listEncoderNames } from "./versions";
 import { createHash } from "node:crypto";
 
@@ -75,19 +76,19 @@ describe.each(DATABASE_KINDS)("encoder registry on %s", (kind) => {
     const run = await pretrainRun();
     const v1 = await registerEncoder(t.database, { name: "gated", runId: run.id, artifactName: "encoder.ptx" });
     const v2 = await registerEncoder(t.database, { name: "gated", runId: run.id, artifactName: "encoder.ptx" });
-    await setGate(t.database, { encoderName: "gated", rules: [{ method: "linear_probe", labelFraction: 0.01, baseline: "supervised", margin: 0.02 }], actor: "ada" });
-    await expect(changeStage(t.database, v1.id, { stage: "production", reason: "first", actor: "ada" })).rejects.toThrow(/does not meet its promotion gate: no benchmark results/);
+    await setGate(t.database, { encoderName: "gated", rules: [{ method: "linear_probe", labelFraction: 0.01, baseline: "supervised", margin: 0.02, metric: "test_accuracy" }] }, "ada");
+    await expect(changeStage(t.database, v1.id, { stage: "production", reason: "first" }, "ada")).rejects.toThrow(/does not meet its promotion gate: no benchmark results/);
 
     const evalRun = await createRun(t.database, { experiment: "evaluation" });
     // probe 0.80/0.81/0.82 (mean 0.81) against supervised 0.78/0.80 (mean 0.79): 0.81 < 0.79 + 0.02 + a hair
     await recordBenchmarkResults(t.database, evalRun.id, [result(v1.id, "linear_probe", 0, 0.8), result(v1.id, "linear_probe", 1, 0.81), result(v1.id, "linear_probe", 2, 0.815), result(null, "supervised", 0, 0.78), result(null, "supervised", 1, 0.8)]);
-    await expect(changeStage(t.database, v1.id, { stage: "production", reason: "first", actor: "ada" })).rejects.toThrow(/linear_probe 0\.8083 \(mean of 3\) < 0\.81 \(supervised \+ 0\.02\)/);
+    await expect(changeStage(t.database, v1.id, { stage: "production", reason: "first" }, "ada")).rejects.toThrow(/linear_probe 0\.8083 \(mean of 3\) < 0\.81 \(supervised \+ 0\.02\)/);
     await recordBenchmarkResults(t.database, evalRun.id, [result(v1.id, "linear_probe", 3, 0.9)]);
-    const promoted = await changeStage(t.database, v1.id, { stage: "production", reason: "beats supervised", actor: "ada" });
+    const promoted = await changeStage(t.database, v1.id, { stage: "production", reason: "beats supervised" }, "ada");
     expect(promoted.stage).toBe("production");
 
     // v2 has the same weights, so v1's results count for it too
-    await changeStage(t.database, v2.id, { stage: "production", reason: "same weights, new version", actor: "bob" });
+    await changeStage(t.database, v2.id, { stage: "production", reason: "same weights, new version" }, "bob");
     const lineage1 = await encoderLineage(t.database, v1.id);
     expect(lineage1.encoder.stage).toBe("archived");
     expect(lineage1.history.map((h) => [h.fromStage, h.toStage, h.actor])).toEqual([
@@ -96,9 +97,10 @@ describe.each(DATABASE_KINDS)("encoder registry on %s", (kind) => {
     ]);
     expect(lineage1.history[1].gateChecks[0]).toMatchObject({ passed: true, required: 0.81 });
     expect(lineage1.history[0].reason).toMatch(/replaced by v2/);
-    await expect(changeStage(t.database, v2.id, { stage: "production", reason: "again" })).rejects.toThrow(/already in production/);
-    await expect(changeStage(t.database, v2.id, { stage: "archived", reason: " " })).rejects.toThrow(/reason: must say why/);
-    await expect(changeStage(t.database, v2.id, { stage: "live" as never, reason: "x" })).rejects.toThrow(/stage/);
+    await expect(changeStage(t.database, v2.id, { stage: "production", reason: "again" }, "ada")).rejects.toThrow(/already in production/);
+    // input is checked at the edge (REST readInput, tRPC .input) with the service's schema
+    expect(describeZodError(stageChangeInput.safeParse({ stage: "archived", reason: " " }).error!)).toMatch(/reason: must say why/);
+    expect(describeZodError(stageChangeInput.safeParse({ stage: "live", reason: "x" }).error!)).toMatch(/stage/);
     const names = await listEncoderNames(t.database);
     expect(names.find((n) => n.name === "gated")).toMatchObject({ versions: 2, latest: 2, production: 2 });
   });
@@ -120,11 +122,11 @@ describe.each(DATABASE_KINDS)("encoder registry on %s", (kind) => {
   it("serves the production version: embeddings (JSON arrays and PNG), the version that answered, and clear 4xx otherwise", async () => {
     const run = await pretrainRun();
     const v = await registerEncoder(t.database, { name: "served", runId: run.id, artifactName: "encoder.ptx" });
-    await createDeployment(t.database, { name: "fm-prod", encoderName: "served", sampleRate: 1 });
-    await expect(createDeployment(t.database, { name: "fm-prod", encoderName: "served" })).rejects.toThrow(/already exists/);
-    await expect(createDeployment(t.database, { name: "x", encoderName: "nope" })).rejects.toThrow(/encoder nope not found/);
+    await createDeployment(t.database, { name: "fm-prod", encoderName: "served", sampleRate: 1, retentionDays: 30 }, "ada");
+    await expect(createDeployment(t.database, { name: "fm-prod", encoderName: "served", sampleRate: 0.01, retentionDays: 30 }, "ada")).rejects.toThrow(/already exists/);
+    await expect(createDeployment(t.database, { name: "x", encoderName: "nope", sampleRate: 0.01, retentionDays: 30 }, "ada")).rejects.toThrow(/encoder nope not found/);
     await expect(serving.embed("fm-prod", { inputs: [new Array(784).fill(0)] })).rejects.toThrow(/has no version in production/);
-    await changeStage(t.database, v.id, { stage: "production", reason: "no gate yet" });
+    await changeStage(t.database, v.id, { stage: "production", reason: "no gate yet" }, "ada");
     serving.invalidate();
 
     const png = new PNG({ width: 28, height: 28 });
@@ -158,7 +160,7 @@ describe.each(DATABASE_KINDS)("encoder registry on %s", (kind) => {
 
     // a new production version serves from the next request on; the one it replaced is unloaded
     const v2 = await registerEncoder(t.database, { name: "served", runId: run.id, artifactName: "encoder.ptx" });
-    await changeStage(t.database, v2.id, { stage: "production", reason: "v2" });
+    await changeStage(t.database, v2.id, { stage: "production", reason: "v2" }, "ada");
     serving.invalidate();
     expect((await serving.embed("fm-prod", { inputs: [pixels] })).encoder).toMatchObject({ id: v2.id, version: 2 });
     expect(serving.processStats().loadedVersions).toEqual([v2.id]);

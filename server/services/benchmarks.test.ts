@@ -77,7 +77,7 @@ describe.each(DATABASE_KINDS)("encoders and benchmark results on %s", (kind) => 
     expect(sup.points[0].std).toBeCloseTo(0.028284, 5);
     expect(sup.points[0].n).toBe(2);
 
-    const byRun = await createCaller({ database: t.database }).benchmarks.labelEfficiency({ runId: evalRun.id });
+    const byRun = await createCaller({ database: t.database, headers: new Headers() }).benchmarks.labelEfficiency({ runId: evalRun.id });
     expect(byRun.series.map((s) => s.method).sort()).toEqual(["linear_probe", "supervised"]);
     expect(await listBenchmarkResults(t.database, { runId: evalRun.id })).toHaveLength(6);
   });

@@ -8,7 +8,7 @@ import { z } from "zod";
 import { benchmarkResults, encoders } from "@/drizzle/schema";
 import type { Database } from "@/server/db";
 import { badInput, describeZodError, notFound } from "@/server/errors";
-import { idOf } from "@/server/validation";
+import { idOf, MAX_ID } from "@/server/validation";
 import { getRun } from "./runs";
 
 export const MAX_BENCHMARK_RESULTS = 10_000;
@@ -19,7 +19,7 @@ export const benchmarkResultInput = z.object({
   benchmark: z.string().min(1).max(200),
   method: z.string().min(1).max(100),
   labelFraction: z.number().gt(0, "must be > 0").max(1, "must be <= 1"),
-  seed: z.number().int().min(0),
+  seed: z.number().int().min(0).max(MAX_ID, `must be at most ${MAX_ID}`),
   metric: z.string().min(1).max(100),
   value: z.number({ error: "must be a finite number" }).finite("must be a finite number"),
 });
@@ -130,11 +130,20 @@ export async function labelEfficiencyCurve(database: Database, input: CurveQuery
   return { ...empty, series: [...series.values()] };
 }
 
-/** The stored results of a run or an encoder, in insertion order. */
-export async function listBenchmarkResults({ db }: Database, filter: { runId?: number; encoderId?: number }) {
+/** The stored results of a run or an encoder, in insertion order; 404 for a run or encoder that does not exist. */
+export async function listBenchmarkResults(database: Database, filter: { runId?: number; encoderId?: number }) {
+  const { db } = database;
   const where = and(
     filter.runId !== undefined ? eq(benchmarkResults.runId, filter.runId) : undefined,
     filter.encoderId !== undefined ? eq(benchmarkResults.encoderId, filter.encoderId) : undefined,
   );
-  return db.select().from(benchmarkResults).where(where).orderBy(benchmarkResults.id).limit(MAX_BENCHMARK_RESULTS);
+  const rows = await db.select().from(benchmarkResults).where(where).orderBy(benchmarkResults.id).limit(MAX_BENCHMARK_RESULTS);
+  if (rows.length === 0) {
+    // nothing stored, or nothing to store it on: only the latter is a 404
+    if (filter.runId !== undefined) await getRun(database, filter.runId);
+    if (filter.encoderId !== undefined && (await db.select({ id: encoders.id }).from(encoders).where(eq(encoders.id, filter.encoderId))).length === 0) {
+      throw notFound("encoder", filter.encoderId);
+    }
+  }
+  return rows;
 }

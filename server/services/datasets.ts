@@ -4,7 +4,7 @@ import { z } from "zod";
 import { datasets } from "@/drizzle/schema";
 import type { Database } from "@/server/db";
 import { badInput, describeZodError, notFound, PretextError } from "@/server/errors";
-import { name } from "@/server/validation";
+import { MAX_ID, name } from "@/server/validation";
 
 export const datasetInfo = z.object({
   name,
@@ -12,9 +12,9 @@ export const datasetInfo = z.object({
   format: z.string().min(1).max(50),
   checksum: z.string().regex(/^[0-9a-f]{32,128}$/, "must be a hex digest"),
   shape: z.array(z.number().int().positive()).min(1).max(8),
-  count: z.number().int().min(0),
+  count: z.number().int().min(0).max(MAX_ID, `must be at most ${MAX_ID}`),
   hasLabels: z.boolean(),
-  numClasses: z.number().int().positive().nullable().optional(),
+  numClasses: z.number().int().positive().max(MAX_ID, `must be at most ${MAX_ID}`).nullable().optional(),
   splits: z.record(z.string(), z.object({ count: z.number().int().min(0), labeled: z.boolean() })).default({}),
 });
 export type DatasetInfo = z.input<typeof datasetInfo>;
@@ -26,7 +26,7 @@ export async function registerDataset(database: Database, input: DatasetInfo) {
   const [existing] = await database.db.select().from(datasets).where(eq(datasets.name, data.name));
   if (existing) {
     if (existing.checksum !== data.checksum) {
-      throw new PretextError(409, `dataset ${data.name} is registered with checksum ${existing.checksum}, not ${data.checksum}`);
+      throw new PretextError(409, `checksum: dataset ${data.name} is registered with checksum ${existing.checksum}, not ${data.checksum}`);
     }
     return existing;
   }

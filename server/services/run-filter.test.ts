@@ -96,6 +96,11 @@ describe("search expression parser", () => {
     expect(syntaxError("params.lr like 1").expected).toMatch(/pattern/);
     expect(syntaxError("params.amp > true").expected).toMatch(/true\/false only compare with = or !=/);
     expect(syntaxError('created > "yesterday"').expected).toMatch(/a date/);
+    // dates JavaScript parses but PostgreSQL cannot bind (year 0, six-digit years): a 400 here, not a 500 from SQL
+    for (const date of ["0000-01-01", "-271821-04-20T00:00:00Z", "+010000-01-01T00:00:00Z", "+275760-09-13T00:00:00Z"]) {
+      expect(syntaxError(`created > "${date}"`).expected).toMatch(/a date between the years 1 and 9999/);
+    }
+    expect(show(parseFilter('created >= "0001-01-01" and created < "9999-12-31T23:59:59Z"'))).toBe('(created >= "0001-01-01" and created < "9999-12-31T23:59:59Z")');
     expect(syntaxError("max(params.lr) > 1").expected).toBe("metrics.KEY inside max(…)");
   });
 

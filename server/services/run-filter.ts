@@ -265,6 +265,18 @@ class Parser {
   }
 }
 
+/**
+ * A date PostgreSQL can compare with: one JavaScript parses, in the years 1 to 9999 (the SQL side
+ * binds its ISO form, which PostgreSQL refuses for year 0 and for the six-digit years beyond 9999).
+ */
+function storableDate(value: Literal): boolean {
+  if (typeof value !== "string") return false;
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) return false;
+  const year = new Date(ms).getUTCFullYear();
+  return year >= 1 && year <= 9999;
+}
+
 /** Rejects comparisons that cannot mean anything, at the value's position, so the error says why. */
 function checkTypes(field: Field, op: Operator, value: Literal, fieldToken: Token, valueToken: Token, fieldName: string) {
   const fail = (expected: string): never => {
@@ -281,7 +293,7 @@ function checkTypes(field: Field, op: Operator, value: Literal, fieldToken: Toke
       if (field.name === "status" && (typeof value !== "string" || !(runStatuses as readonly string[]).includes(value))) {
         fail(`a status (${runStatuses.map((s) => `"${s}"`).join(", ")})`);
       }
-      if (field.name === "created" && (typeof value !== "string" || Number.isNaN(Date.parse(value)))) fail('a date such as "2026-01-31" or "2026-01-31T12:00:00Z"');
+      if (field.name === "created" && !storableDate(value)) fail('a date between the years 1 and 9999, such as "2026-01-31" or "2026-01-31T12:00:00Z"');
       if (["name", "backend", "worker"].includes(field.name) && typeof value !== "string") fail(`a "string" to compare ${field.name} with`);
       break;
     default:

@@ -20,6 +20,12 @@ describe.each(DATABASE_KINDS)("runs at the edges on %s", (kind) => {
 
   const rejected = (p: Promise<unknown>) => p.then(() => null, (e: { status?: number; code?: string; message: string }) => e);
 
+  it("merges tags sent at the same time without losing any", async () => {
+    const run = await createRun(t.database, { experiment: "tag-race" });
+    await Promise.all(Array.from({ length: 20 }, (_, i) => setRunTags(t.database, run.id, { [`k${i}`]: String(i) })));
+    expect(Object.keys((await getRun(t.database, run.id)).tags).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `k${i}`).sort());
+  });
+
   it("creates project, experiment and run together: a run that cannot be stored leaves neither behind", async () => {
     const [before] = await Promise.all([t.database.db.select({ n: count() }).from(projects)]);
     // the service itself does not refuse NUL (the edges do), so the insert fails inside the transaction
@@ -73,7 +79,7 @@ describe.each(DATABASE_KINDS)("runs at the edges on %s", (kind) => {
     expect((await rejected(getRun(t.database, BIG_ID)))?.status).toBe(404);
     expect((await rejected(getExperiment(t.database, BIG_ID)))?.status).toBe(404);
     expect((await rejected(getEncoder(t.database, BIG_ID)))?.status).toBe(404);
-    const caller = createCaller({ database: t.database });
+    const caller = createCaller({ database: t.database, headers: new Headers() });
     for (const call of [
       () => caller.runs.get({ id: BIG_ID }),
       () => caller.runs.setStatus({ id: BIG_ID, status: "finished" }),
@@ -88,7 +94,7 @@ describe.each(DATABASE_KINDS)("runs at the edges on %s", (kind) => {
   });
 
   it("refuses a NUL character or deep nesting in any tRPC input, naming the field", async () => {
-    const caller = createCaller({ database: t.database });
+    const caller = createCaller({ database: t.database, headers: new Headers() });
     const nul = await rejected(caller.runs.create({ experiment: "nul", notes: "a\u0000b" }));
     expect(nul?.code).toBe("BAD_REQUEST");
     expect(nul?.message).toBe("notes: must not contain the NUL character (\\u0000)");
@@ -107,7 +113,7 @@ describe.each(DATABASE_KINDS)("runs at the edges on %s", (kind) => {
       endpoint: "/api/trpc",
       req: new Request(`http://x/api/trpc/runs.get?input=${encodeURIComponent(JSON.stringify({ json: { id: 1 } }))}`),
       router: appRouter,
-      createContext: async () => ({ database: failing }),
+      createContext: async () => ({ database: failing, headers: new Headers() }),
       onError: () => {},
     });
     expect(res.status).toBe(500);
@@ -118,7 +124,7 @@ describe.each(DATABASE_KINDS)("runs at the edges on %s", (kind) => {
       endpoint: "/api/trpc",
       req: new Request(`http://x/api/trpc/runs.get?input=${encodeURIComponent(JSON.stringify({ json: { id: BIG_ID } }))}`),
       router: appRouter,
-      createContext: async () => ({ database: t.database }),
+      createContext: async () => ({ database: t.database, headers: new Headers() }),
     });
     expect(big.status).toBe(400);
     const body = await big.text();

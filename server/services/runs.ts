@@ -86,15 +86,20 @@ export async function setRunStatus(database: Database, id: number, status: RunSt
 
 /** Merges tags into the run's tags (a value of "" removes the tag); a run has at most MAX_TAGS. */
 export async function setRunTags(database: Database, id: number, tags: Record<string, string>): Promise<Run> {
-  const run = await getRun(database, id);
-  const merged = { ...run.tags, ...tags };
-  for (const [k, v] of Object.entries(tags)) if (v === "") delete merged[k];
-  const count = Object.keys(merged).length;
-  if (count > MAX_TAGS && count > Object.keys(run.tags).length) {
-    throw new PretextError(413, `tags: a run has at most ${MAX_TAGS} tags; these would make ${count}`);
-  }
-  const [updated] = await database.db.update(runs).set({ tags: merged }).where(eq(runs.id, id)).returning();
-  return updated;
+  if (!validId(id)) throw notFound("run", id);
+  // the row is locked from read to write: two merges at once both land
+  return database.db.transaction(async (tx) => {
+    const [run] = await tx.select().from(runs).where(eq(runs.id, id)).for("update");
+    if (!run) throw notFound("run", id);
+    const merged = { ...run.tags, ...tags };
+    for (const [k, v] of Object.entries(tags)) if (v === "") delete merged[k];
+    const count = Object.keys(merged).length;
+    if (count > MAX_TAGS && count > Object.keys(run.tags).length) {
+      throw new PretextError(413, `tags: a run has at most ${MAX_TAGS} tags; these would make ${count}`);
+    }
+    const [updated] = await tx.update(runs).set({ tags: merged }).where(eq(runs.id, id)).returning();
+    return updated;
+  });
 }
 
 /** Changes a run's descriptive fields: name, notes, and what executes it (backend, worker). */

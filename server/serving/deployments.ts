@@ -4,7 +4,8 @@ import { z } from "zod";
 import { deployments, encoders } from "@/drizzle/schema";
 import type { Database } from "@/server/db";
 import { query } from "@/server/db/sql";
-import { badInput, describeZodError, isUniqueViolation, notFound, PretextError } from "@/server/errors";
+import { recordAudit } from "@/server/auth/audit";
+import { isUniqueViolation, notFound, PretextError } from "@/server/errors";
 import { name } from "@/server/validation";
 
 export type DeploymentRow = typeof deployments.$inferSelect;
@@ -15,22 +16,21 @@ export const deploymentInput = z.object({
   encoderName: name,
   sampleRate: z.number().min(0, "must be >= 0").max(1, "must be <= 1").default(0.01),
   retentionDays: z.number().int().min(1, "must be >= 1").max(3650, "must be <= 3650").default(30),
-  actor: z.string().min(1).max(200).default("anonymous"),
 });
-export type DeploymentInput = z.input<typeof deploymentInput>;
+export type DeploymentInput = z.output<typeof deploymentInput>;
 
-export async function createDeployment(database: Database, input: DeploymentInput): Promise<DeploymentRow> {
-  const parsed = deploymentInput.safeParse(input);
-  if (!parsed.success) throw badInput(describeZodError(parsed.error));
-  const { actor, ...d } = parsed.data;
+export async function createDeployment(database: Database, d: DeploymentInput, actor: string): Promise<DeploymentRow> {
   const [known] = await database.db.select({ id: encoders.id }).from(encoders).where(eq(encoders.name, d.encoderName)).limit(1);
   if (!known) throw notFound("encoder", d.encoderName);
   try {
-    const [row] = await database.db
-      .insert(deployments)
-      .values({ ...d, createdBy: actor })
-      .returning();
-    return row;
+    return await database.db.transaction(async (db) => {
+      const [row] = await db
+        .insert(deployments)
+        .values({ ...d, createdBy: actor })
+        .returning();
+      await recordAudit(db, actor, { action: "deployment.create", objectType: "deployment", objectId: d.name, after: row });
+      return row;
+    });
   } catch (err) {
     if (isUniqueViolation(err)) throw new PretextError(409, `name: a deployment "${d.name}" already exists`);
     throw err;

@@ -7,11 +7,23 @@ import { existsSync, mkdtempSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import type { Page } from "playwright-core";
+import { readLocalAdminToken } from "@/server/auth/local-admin";
 
 export interface AppServer {
   url: string;
   home: string;
   stop(): Promise<void>;
+  /** the server process, for fault tests to SIGKILL (startApp again with this port and home restarts it) */
+  child: ChildProcess;
+  /** the app's local admin token (server/auth/local-admin.ts); undefined when auth is off */
+  token?: string;
+  /** fetch with the admin token; `target` is a path on the app or a full URL */
+  fetch(target: string, init?: RequestInit): Promise<Response>;
+  /** signs a browser page in as the first admin, by a fresh one-time link */
+  signIn(page: Page): Promise<void>;
+  /** what the server printed so far */
+  log(): string;
 }
 
 async function freePort(): Promise<number> {
@@ -41,8 +53,9 @@ export async function startApp(env: Record<string, string> = {}, mode: "start" |
   const home = mkdtempSync(path.join(os.tmpdir(), "pretext-e2e-"));
   const child: ChildProcess = spawn("node_modules/.bin/next", [mode, "-p", String(port), "-H", "127.0.0.1"], {
     env: {
-      ...(mode === "dev" ? { PRETEXT_NEXT_DIST_DIR: ".next-dev" } : {}),
       ...process.env,
+      // dev builds apart, whatever build the other tests share
+      ...(mode === "dev" ? { PRETEXT_NEXT_DIST_DIR: ".next-dev" } : {}),
       PRETEXT_HOME: home,
       PRETEXT_DATA_DIR: process.env.PRETEXT_DATA_DIR ?? path.resolve("../shared/data"),
       NEXT_TELEMETRY_DISABLED: "1",
@@ -60,16 +73,31 @@ export async function startApp(env: Record<string, string> = {}, mode: "start" |
     if (child.exitCode !== null) throw new Error(`next start exited:\n${log}`);
     try {
       const res = await fetch(`${url}/api/v1/runs/1`);
-      if (res.status === 404 || res.ok) break;
+      if (res.status === 404 || res.status === 401 || res.ok) break;
     } catch {
       /* not listening yet */
     }
     if (Date.now() > deadline) throw new Error(`next start did not become ready:\n${log}`);
     await new Promise((r) => setTimeout(r, 250));
   }
+  const token = readLocalAdminToken(env.PRETEXT_HOME ?? home) ?? undefined;
+  const appFetch = (target: string, init: RequestInit = {}) => {
+    const headers = new Headers(init.headers);
+    if (token && !headers.has("authorization")) headers.set("authorization", `Bearer ${token}`);
+    return fetch(target.startsWith("http") ? target : `${url}${target}`, { ...init, headers });
+  };
   return {
     url,
     home,
+    child,
+    token,
+    fetch: appFetch,
+    log: () => log,
+    signIn: async (page) => {
+      const res = await appFetch("/api/v1/users/admin/link", { method: "POST", headers: { "content-type": "application/json", connection: "close" } });
+      if (!res.ok) throw new Error(`sign-in link: ${res.status} ${await res.text()}`);
+      await page.goto(`${url}${((await res.json()) as { link: string }).link}`);
+    },
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();

@@ -7,7 +7,9 @@
  *   pretext eval --encoder <id|file> --suite <file> evaluate an encoder (protocols + baselines)
  *   pretext audit --dataset <name>                  audit a dataset (duplicates, overlap, balance, gap)
  *   pretext cancel <run id> [...]                   cancel queued or running runs
- *   pretext app [--port 3000]                       serve the web app (production build)
+ *   pretext token create|list|revoke                API tokens (./access.ts)
+ *   pretext user create|list|link                   users of the UI
+ *   pretext app [--port 3000] [--host 127.0.0.1]    serve the web app (production build)
  * Work goes to the running app when there is one (./target.ts: $PRETEXT_URL, or the app that holds
  * the embedded database), else straight into the database ($DATABASE_URL, or the embedded one).
  */
@@ -28,6 +30,8 @@ import { EVAL_USAGE, evalCommand, parseEvalArgs, type RegisteredEncoderLoader } 
 import { loadEncoderSource, registeredDatasetSpec } from "@/workers/worker/job-configs";
 import { requestedEvaluations, type Launch } from "@/workers/worker/requested-evaluation";
 import { startWorker } from "@/workers/worker/worker";
+import { parseCommand } from "@/workers/engine/cli-args";
+import { TOKEN_USAGE, tokenCommand, USER_USAGE, userCommand } from "./access";
 import { appTarget } from "./target";
 
 const USAGE = `usage: pretext <command> [options]
@@ -39,13 +43,19 @@ commands:
   audit    audit a dataset: duplicates, train/test overlap, class balance, domain gap
   worker   take jobs from the queue: --concurrency N (default 1), --name NAME
   cancel   cancel queued or running runs: pretext cancel <run id> [<run id> ...]
-  app      serve the web app (runs \`next build\` first)
+  token    API tokens for scripts, CI and workers (the CLI sends $PRETEXT_TOKEN)
+  user     users who sign in to the UI
+  app      serve the web app (runs \`next build\` first): --port 3000, --host 127.0.0.1
 
 ${TRAIN_USAGE}
 
 ${EVAL_USAGE}
 
-${AUDIT_USAGE}`;
+${AUDIT_USAGE}
+
+${TOKEN_USAGE}
+
+${USER_USAGE}`;
 
 interface OpenedTracker {
   tracker: RunTracker;
@@ -110,8 +120,8 @@ async function audit(args: string[]) {
 }
 
 async function train(args: string[]) {
-  if (args.includes("--queue")) return enqueueTrain(args.filter((a) => a !== "--queue"));
-  const { config: file, sets } = parseTrainArgs(args);
+  const { config: file, sets, queue } = parseTrainArgs(args);
+  if (queue) return enqueueTrain(args);
   const config = JSON.parse(await readFile(file, "utf8")) as Record<string, unknown>;
   for (const assignment of sets) applySet(config, assignment); // the run stores the config it trains
   const name = typeof config.name === "string" ? config.name : path.basename(file, ".json");
@@ -149,9 +159,13 @@ async function enqueueTrain(args: string[]) {
   }
 }
 
+const SWEEP_USAGE = "usage: pretext sweep --config <sweep.json>";
+const WORKER_USAGE = "usage: pretext worker [--concurrency N] [--name NAME]";
+const CANCEL_USAGE = "usage: pretext cancel <run id> [<run id> ...]";
+const APP_USAGE = "usage: pretext app [--port 3000] [--host 127.0.0.1]";
+
 async function sweep(args: string[]) {
-  const file = flag(args, "--config");
-  if (!file) throw new Error("usage: pretext sweep --config <sweep.json>");
+  const file = parseCommand(args, { config: {} }, ["config"], SWEEP_USAGE).flags.config!;
   const config = JSON.parse(await readFile(file, "utf8")) as unknown;
   const report = ({ parent, trials }: { parent: { id: number }; trials: { id: number }[] }) =>
     console.log(`queued sweep run ${parent.id} with ${trials.length} trials (runs ${trials.map((t) => t.id).join(", ")})`);
@@ -167,17 +181,13 @@ async function sweep(args: string[]) {
   }
 }
 
-function flag(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-}
-
 async function worker(args: string[]) {
-  const concurrency = Number(flag(args, "--concurrency") ?? 1);
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`--concurrency must be a positive integer, got ${flag(args, "--concurrency")}`);
+  const { flags } = parseCommand(args, { concurrency: {}, name: {} }, [], WORKER_USAGE);
+  const concurrency = Number(flags.concurrency ?? 1);
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`--concurrency must be a positive integer, got ${flags.concurrency}`);
   const database = await getDatabase();
   const queue = await getQueue(database);
-  const running = await startWorker({ database, queue, concurrency, name: flag(args, "--name") });
+  const running = await startWorker({ database, queue, concurrency, name: flags.name });
   await new Promise<void>((resolve) => {
     const stop = async (signal: string) => {
       console.log(`worker ${running.id}: ${signal}, finishing the current step and releasing jobs`);
@@ -192,8 +202,8 @@ async function worker(args: string[]) {
 }
 
 async function cancel(args: string[]) {
-  const runIds = args.map(Number);
-  if (runIds.length === 0 || !runIds.every((id) => Number.isInteger(id) && id > 0)) throw new Error("usage: pretext cancel <run id> [<run id> ...]");
+  const runIds = parseCommand(args, {}, [], CANCEL_USAGE, { positionals: true }).positionals.map(Number);
+  if (runIds.length === 0 || !runIds.every((id) => Number.isInteger(id) && id > 0)) throw new Error(CANCEL_USAGE);
   const client = await appTarget();
   if (client) {
     for (const id of runIds) await client.cancel(id);
@@ -211,11 +221,12 @@ async function cancel(args: string[]) {
 }
 
 function app(args: string[]) {
-  const port = flag(args, "--port") ?? "3000";
+  const { flags } = parseCommand(args, { port: {}, host: {} }, [], APP_USAGE);
+  const port = flags.port ?? "3000";
   const next = path.resolve("node_modules/.bin/next");
   const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
   if (spawnSync(next, ["build"], { stdio: "inherit", env }).status !== 0) process.exit(1);
-  spawnSync(next, ["start", "-p", port], { stdio: "inherit", env });
+  spawnSync(next, ["start", "-p", port, "-H", flags.host ?? "127.0.0.1"], { stdio: "inherit", env });
 }
 
 const [command, ...rest] = process.argv.slice(2);
@@ -226,6 +237,8 @@ try {
   else if (command === "worker") await worker(rest);
   else if (command === "sweep") await sweep(rest);
   else if (command === "cancel") await cancel(rest);
+  else if (command === "token") await tokenCommand(rest);
+  else if (command === "user") await userCommand(rest);
   else if (command === "app") app(rest);
   else {
     console.log(USAGE);

@@ -6,12 +6,13 @@ import { CHECKPOINT_ARTIFACT, ENCODER_ARTIFACT, pretrain, type EncoderSnapshot, 
 import { parseFlags } from "./cli-args";
 import { cliProgressSession } from "./cli-progress";
 
-export const TRAIN_USAGE = `usage: pretext train --config <file.json> [--set key=value ...] [--resume <checkpoint>] [--out <dir>]
+export const TRAIN_USAGE = `usage: pretext train --config <file.json> [--set key=value ...] [--resume <checkpoint>] [--out <dir>] [--queue]
   --config   pretraining config (schema: workers/engine/config.ts; examples: workers/engine/configs/)
   --set      override a field by its dotted path, e.g. --set epochs=1 --set optimizer.lr=0.01
              (values are parsed as JSON when they can be, else taken as strings)
   --resume   continue from a checkpoint file written by an earlier run
-  --out      write ${ENCODER_ARTIFACT} and ${CHECKPOINT_ARTIFACT} into this folder`;
+  --out      write ${ENCODER_ARTIFACT} and ${CHECKPOINT_ARTIFACT} into this folder
+  --queue    enqueue the run for a worker instead of training here`;
 
 /** What happens around a training run beyond logging, e.g. queueing the evaluation its config requests. */
 export interface TrainHooks {
@@ -24,6 +25,7 @@ interface TrainArgs {
   sets: string[];
   resume?: string;
   out?: string;
+  queue: boolean;
 }
 
 /**
@@ -62,8 +64,8 @@ export async function trainCommand(args: string[], tracker?: RunTracker, hooksFo
 }
 
 export function parseTrainArgs(args: string[]): TrainArgs {
-  const f = parseFlags(args, { config: {}, set: { multiple: true }, resume: {}, out: {} }, ["config"], TRAIN_USAGE);
-  return { config: f.config!, sets: f.set ?? [], resume: f.resume, out: f.out };
+  const f = parseFlags(args, { config: {}, set: { multiple: true }, resume: {}, out: {}, queue: { boolean: true } }, ["config"], TRAIN_USAGE);
+  return { config: f.config!, sets: f.set ?? [], resume: f.resume, out: f.out, queue: f.queue ?? false };
 }
 
 /** Sets `a.b.c=value` in a nested object (creating objects on the way); value as JSON or string. */

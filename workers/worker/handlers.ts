@@ -1,6 +1,10 @@
 /** What each kind of job does. A handler gets its run, a tracker and signals; the worker does the rest. */
 import type PgBoss from "pg-boss";
 import type { Database } from "@/server/db";
+import { eq } from "drizzle-orm";
+import { encoders } from "@/drizzle/schema";
+import { query } from "@/server/db/sql";
+import { listAttempts } from "@/server/services/attempts";
 import { clearRunBenchmarkResults } from "@/server/services/benchmarks";
 import type { Run } from "@/server/services/runs";
 import type { RunTracker } from "@/server/tracking/tracker";
@@ -59,6 +63,7 @@ export async function evaluateJob({ run, tracker, database, cancel, stop }: JobC
   const cfg = parseJobConfig(evaluateJobSchema, run.config, "evaluate job");
   const { encoder, ref } = await loadEncoderSource(database, cfg.encoder);
   await clearRunBenchmarkResults(database, run.id);
+  if ((await listAttempts(database, run.id)).length > 1) registerOnceForRun(database, run, tracker);
   // the suite as written: which protocols a left-out field means depends on the encoder (fewer for ONNX)
   const suite = (run.config as EvaluateJobConfig).suite;
   const result = await runEvaluationSuite(suite, encoder, tracker, { encoder: ref, signal: AbortSignal.any([cancel, stop]) });
@@ -71,6 +76,29 @@ export async function auditJob({ run, tracker, database }: JobContext): Promise<
   const encoderBytes = encoder ? pretextEncoderBytes((await loadEncoderSource(database, encoder)).encoder, "an audit") : undefined;
   await runAudit(options, tracker, { encoderBytes });
   return { status: "finished" };
+}
+
+/**
+ * An evaluation started over (its worker died or was stopped) must not register the same weights as
+ * one more version: it reuses the version an earlier attempt registered (same name, run and artifact,
+ * since this run was created), and removes one that a killed attempt left half-registered (its ONNX
+ * export not stored yet; no result points to it, they were cleared).
+ */
+function registerOnceForRun(database: Database, run: Run, tracker: RunTracker) {
+  const register = tracker.registerEncoder.bind(tracker);
+  tracker.registerEncoder = async (info) => {
+    const earlier = await query<{ id: number; name: string; version: number; complete: boolean }>(
+      database,
+      `select e.id, e.name, e.version, e.onnx_artifact_id is not null or e.format <> 'pretext' as complete
+       from encoders e join artifacts a on a.id = e.artifact_id
+       where e.name = $1 and e.run_id = $2 and a.name = $3 and e.created_at >= $4 order by e.version`,
+      [info.name, info.runId ?? run.id, info.artifactName, run.createdAt],
+    );
+    const done = earlier.find((e) => e.complete);
+    if (done) return { id: done.id, name: done.name, version: done.version };
+    for (const e of earlier) await database.db.delete(encoders).where(eq(encoders.id, e.id));
+    return register(info);
+  };
 }
 
 export const runJobHandlers = {

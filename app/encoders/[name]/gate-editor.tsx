@@ -47,7 +47,6 @@ function ruleOf(d: RuleDraft, i: number): GateRule {
 export function GateEditor({ encoderName, rules, methods }: { encoderName: string; rules: GateRule[]; methods: string[] }) {
   const router = useRouter();
   const [drafts, setDrafts] = useState<RuleDraft[]>(rules.length ? rules.map(draftOf) : [NEW_RULE]);
-  const [actor, setActor] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [saved, setSaved] = useState(false);
@@ -59,7 +58,7 @@ export function GateEditor({ encoderName, rules, methods }: { encoderName: strin
     setBusy(true);
     setError(null);
     try {
-      await trpc.registry.setGate.mutate({ encoderName, rules: drafts.map(ruleOf), ...(actor.trim() ? { actor: actor.trim() } : {}) });
+      await trpc.registry.setGate.mutate({ encoderName, rules: drafts.map(ruleOf) });
       setSaved(true);
       router.refresh();
     } catch (e) {
@@ -127,10 +126,6 @@ export function GateEditor({ encoderName, rules, methods }: { encoderName: strin
         <button type="button" className="button" onClick={() => setDrafts((all) => [...all, NEW_RULE])}>
           + Rule
         </button>
-        <label>
-          By
-          <input value={actor} onChange={(e) => setActor(e.target.value)} placeholder="anonymous" />
-        </label>
         <button type="submit" className="button primary" disabled={busy}>
           {busy ? "Saving…" : "Save gate"}
         </button>

@@ -6,7 +6,7 @@ import { compareVersions, encoderLineage, encoderVersions, listEncoderNames } fr
 import { createDeployment, deploymentInput, listDeployments } from "@/server/serving/deployments";
 import { serving } from "@/server/serving/serve";
 import { encoderId, name } from "@/server/validation";
-import { procedure, router } from "../trpc";
+import { adminProcedure, procedure, router } from "../trpc";
 
 export const registryRouter = router({
   /** Every encoder name: how many versions, which serves production, which are in staging. */
@@ -22,13 +22,13 @@ export const registryRouter = router({
     return found.id;
   }),
   compare: procedure.input(z.object({ a: encoderId, b: encoderId })).query(({ ctx, input }) => compareVersions(ctx.database, input.a, input.b)),
-  register: procedure.input(encoderRegistration).mutation(({ ctx, input }) => registerEncoder(ctx.database, input)),
-  changeStage: procedure.input(stageChangeInput.extend({ id: encoderId })).mutation(async ({ ctx, input: { id, ...change } }) => {
-    const updated = await changeStage(ctx.database, id, change);
+  register: procedure.input(encoderRegistration).mutation(({ ctx, input }) => registerEncoder(ctx.database, input, ctx.principal.actor)),
+  changeStage: adminProcedure.input(stageChangeInput.extend({ id: encoderId })).mutation(async ({ ctx, input: { id, ...change } }) => {
+    const updated = await changeStage(ctx.database, id, change, ctx.principal.actor);
     serving(ctx.database).invalidate();
     return updated;
   }),
-  setGate: procedure.input(gateInput).mutation(({ ctx, input }) => setGate(ctx.database, input)),
+  setGate: adminProcedure.input(gateInput).mutation(({ ctx, input }) => setGate(ctx.database, input, ctx.principal.actor)),
   deployments: procedure.input(z.object({ encoderName: name.optional() }).default({})).query(({ ctx, input }) => listDeployments(ctx.database, input)),
-  createDeployment: procedure.input(deploymentInput).mutation(({ ctx, input }) => createDeployment(ctx.database, input)),
+  createDeployment: adminProcedure.input(deploymentInput).mutation(({ ctx, input }) => createDeployment(ctx.database, input, ctx.principal.actor)),
 });

@@ -4,4 +4,4 @@ import { getQueue } from "@/server/jobs/queue";
 
 /** POST /api/v1/jobs {kind?: pretrain|evaluate|audit|sweep-trial, experiment?, name?, config} -> {run, jobId} */
 export const POST = (req: Request) =>
-  handle(async (database) => json(await launchRun(database, await getQueue(database), (await readJson(req)) as LaunchInput), 201));
+  handle(req, async (database) => json(await launchRun(database, await getQueue(database), (await readJson(req)) as LaunchInput), 201));

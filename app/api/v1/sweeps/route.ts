@@ -4,4 +4,4 @@ import { launchSweep } from "@/server/jobs/sweeps";
 
 /** POST /api/v1/sweeps {name?, experiment?, base, method: grid|random, parameters, budget, metric?, goal?} */
 export const POST = (req: Request) =>
-  handle(async (database) => json(await launchSweep(database, await getQueue(database), await readJson(req)), 201));
+  handle(req, async (database) => json(await launchSweep(database, await getQueue(database), await readJson(req)), 201));

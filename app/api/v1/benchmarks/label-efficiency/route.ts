@@ -6,4 +6,4 @@ import { labelEfficiencyCurve, type CurveQuery } from "@/server/services/benchma
  * -> {encoder, benchmark, metric, runIds, series: [{method, baseline, points: [{labelFraction, mean, std, n}]}]}
  */
 export const GET = (req: Request) =>
-  handle(async (database) => json(await labelEfficiencyCurve(database, Object.fromEntries(new URL(req.url).searchParams) as CurveQuery)));
+  handle(req, async (database) => json(await labelEfficiencyCurve(database, Object.fromEntries(new URL(req.url).searchParams) as CurveQuery)));

@@ -8,7 +8,7 @@ const postBody = z.object({ runId, results: z.array(z.unknown(), { error: "must 
 
 /** POST /api/v1/benchmarks/results {runId, results: [{encoderId|null, benchmark, method, labelFraction, seed, metric, value}]} */
 export const POST = (req: Request) =>
-  handle(async (database) => {
+  handle(req, async (database) => {
     const parsed = postBody.safeParse(await readJson(req));
     if (!parsed.success) throw badInput(describeZodError(parsed.error));
     return json(await recordBenchmarkResults(database, parsed.data.runId, parsed.data.results as BenchmarkResultInput[]), 201);
@@ -21,7 +21,7 @@ const listQuery = z.object({
 
 /** GET /api/v1/benchmarks/results?runId=…|encoderId=… -> stored results */
 export const GET = (req: Request) =>
-  handle(async (database) => {
+  handle(req, async (database) => {
     const parsed = listQuery.safeParse(Object.fromEntries(new URL(req.url).searchParams));
     if (!parsed.success) throw badInput(describeZodError(parsed.error));
     if (parsed.data.runId === undefined && parsed.data.encoderId === undefined) throw badInput("runId: give runId or encoderId");

@@ -8,10 +8,10 @@ import { serving } from "@/server/serving/serve";
  * process: {loadedVersions, inferenceCalls, samples, meanBatch, droppedLogRows}} (process: this server process only)
  */
 export const GET = (req: Request, ctx: RouteContext<{ name: string }>) =>
-  handle(async (database) => {
+  handle(req, async (database) => {
     const hours = Number(new URL(req.url).searchParams.get("hours") ?? 24);
     if (!Number.isFinite(hours) || hours <= 0 || hours > 24 * 3650) throw badInput("hours: must be a number of hours > 0 and at most ten years");
-    const deployment = await getDeploymentByName(database, decodeURIComponent((await ctx.params).name));
+    const deployment = await getDeploymentByName(database, (await ctx.params).name);
     const version = await productionVersion(database, deployment.encoderName);
     return json({
       deployment,

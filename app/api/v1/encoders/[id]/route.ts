@@ -1,7 +1,7 @@
-import { handle, json, parseId, type RouteContext } from "@/server/http";
+import { handle, json, parseParam, type RouteContext } from "@/server/http";
 import { encoderLineage } from "@/server/registry/versions";
 import { encoderId } from "@/server/validation";
 
 /** GET /api/v1/encoders/:id -> {encoder, run, weights, onnx, head, dataset, evaluations, curve, deployments, gate, history} */
-export const GET = (_req: Request, ctx: RouteContext<{ id: string }>) =>
-  handle(async (database) => json(await encoderLineage(database, parseId(encoderId, (await ctx.params).id))));
+export const GET = (req: Request, ctx: RouteContext<{ id: string }>) =>
+  handle(req, async (database) => json(await encoderLineage(database, parseParam(encoderId, (await ctx.params).id))));

@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { handle, json, parseRunId, readJson, type RouteContext } from "@/server/http";
-import { badInput, describeZodError } from "@/server/errors";
+import { handleRun, json, readInput, type RouteContext } from "@/server/http";
 import { getRun, getRunParams, updateRun } from "@/server/services/runs";
 import { name } from "@/server/validation";
 import { listRunMetrics } from "@/server/services/series";
@@ -8,9 +7,8 @@ import { listArtifacts } from "@/server/services/artifacts";
 import { listAttempts } from "@/server/services/attempts";
 
 /** GET /api/v1/runs/:id -> the run with its params, metric summaries, artifacts and job attempts */
-export const GET = (_req: Request, ctx: RouteContext<{ id: string }>) =>
-  handle(async (database) => {
-    const id = parseRunId((await ctx.params).id);
+export const GET = (req: Request, ctx: RouteContext<{ id: string }>) =>
+  handleRun(req, ctx, async (database, id) => {
     const run = await getRun(database, id);
     const [params, metrics, artifacts, attempts] = await Promise.all([
       getRunParams(database, id),
@@ -25,9 +23,4 @@ const patch = z.object({ name: name.optional(), notes: z.string().max(100_000).o
 
 /** PATCH /api/v1/runs/:id {name?, notes?, backend?, worker?} */
 export const PATCH = (req: Request, ctx: RouteContext<{ id: string }>) =>
-  handle(async (database) => {
-    const id = parseRunId((await ctx.params).id);
-    const parsed = patch.safeParse(await readJson(req));
-    if (!parsed.success) throw badInput(describeZodError(parsed.error));
-    return json(await updateRun(database, id, parsed.data));
-  });
+  handleRun(req, ctx, async (database, id) => json(await updateRun(database, id, await readInput(req, patch))));

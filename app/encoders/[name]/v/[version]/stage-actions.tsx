@@ -21,7 +21,6 @@ export function StageActions({ id, stage }: { id: number; stage: Stage }) {
   const router = useRouter();
   const [target, setTarget] = useState<(typeof TARGETS)[number] | null>(null);
   const [reason, setReason] = useState("");
-  const [actor, setActor] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const submit = async () => {
@@ -29,7 +28,7 @@ export function StageActions({ id, stage }: { id: number; stage: Stage }) {
     setBusy(true);
     setError(null);
     try {
-      await trpc.registry.changeStage.mutate({ id, stage: target.stage, reason, ...(actor.trim() ? { actor: actor.trim() } : {}) });
+      await trpc.registry.changeStage.mutate({ id, stage: target.stage, reason });
       setTarget(null);
       setReason("");
       router.refresh();
@@ -69,10 +68,6 @@ export function StageActions({ id, stage }: { id: number; stage: Stage }) {
           <label>
             Why move it to {target.stage}?
             <textarea value={reason} onChange={(e) => setReason(e.target.value)} required autoFocus aria-label="reason" placeholder="e.g. beats v1 by 2 points at 1 % labels" />
-          </label>
-          <label>
-            By
-            <input value={actor} onChange={(e) => setActor(e.target.value)} placeholder="anonymous" aria-label="by" />
           </label>
           <button type="submit" className="button primary" disabled={busy || !reason.trim()}>
             {busy ? "Moving…" : `Move to ${target.stage}`}

@@ -4,6 +4,10 @@ import { serving } from "@/server/serving/serve";
 /**
  * POST /api/v1/deployments/:name/embed {inputs: [[...numbers], "base64 PNG/JPEG", ...]}
  * -> {deployment, encoder: {id, name, version}, runtime, dim, embeddings, predictions?}
+ * Inference changes nothing, so a read token may call it; it counts against the caller's inference rate.
  */
 export const POST = (req: Request, ctx: RouteContext<{ name: string }>) =>
-  handle(async (database) => json(await serving(database).embed(decodeURIComponent((await ctx.params).name), await readJson(req))));
+  handle(req, async (database) => json(await serving(database).embed((await ctx.params).name, await readJson(req))), {
+    scope: "read",
+    rate: "inference",
+  });

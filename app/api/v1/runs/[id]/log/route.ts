@@ -1,9 +1,6 @@
-import { handle, json, parseRunId, readJson, type RouteContext } from "@/server/http";
+import { handleRun, json, readJson, type RouteContext } from "@/server/http";
 import { logBatch } from "@/server/services/metrics";
 
 /** POST /api/v1/runs/:id/log {params?: {k: v}, metrics?: [{key, step, value, timestamp?}]} (<= 10,000 points) */
 export const POST = (req: Request, ctx: RouteContext<{ id: string }>) =>
-  handle(async (database) => {
-    const id = parseRunId((await ctx.params).id);
-    return json(await logBatch(database, id, await readJson(req)));
-  });
+  handleRun(req, ctx, async (database, id) => json(await logBatch(database, id, await readJson(req))), { rate: "ingest" });

@@ -1,13 +1,10 @@
-import { handle, json, parseRunId, readJson, type RouteContext } from "@/server/http";
-import { badInput, describeZodError } from "@/server/errors";
+import { handleRun, json, readInput, type RouteContext } from "@/server/http";
 import { setRunStatus } from "@/server/services/runs";
 import { setStatus } from "@/server/validation";
 
 /** POST /api/v1/runs/:id/status {status: running|finished|failed|cancelled|queued, reason?} */
 export const POST = (req: Request, ctx: RouteContext<{ id: string }>) =>
-  handle(async (database) => {
-    const id = parseRunId((await ctx.params).id);
-    const parsed = setStatus.safeParse(await readJson(req));
-    if (!parsed.success) throw badInput(describeZodError(parsed.error));
-    return json(await setRunStatus(database, id, parsed.data.status, parsed.data.reason));
+  handleRun(req, ctx, async (database, id) => {
+    const { status, reason } = await readInput(req, setStatus);
+    return json(await setRunStatus(database, id, status, reason));
   });

@@ -1,13 +1,12 @@
-import { handle, json, parseRunId, type RouteContext } from "@/server/http";
+import { handleRun, json, type RouteContext } from "@/server/http";
 import { readSeries } from "@/server/services/series";
 import { toJsonValue } from "@/server/validation";
 
 /** GET /api/v1/runs/:id/metrics/:key?maxPoints=1000&stepFrom=&stepTo= -> downsampled series */
 export const GET = (req: Request, ctx: RouteContext<{ id: string; key: string[] }>) =>
-  handle(async (database) => {
-    const { id, key } = await ctx.params;
+  handleRun(req, ctx, async (database, id, { key }) => {
     const search = Object.fromEntries(new URL(req.url).searchParams);
-    const series = await readSeries(database, parseRunId(id), key.map(decodeURIComponent).join("/"), search);
+    const series = await readSeries(database, id, key.join("/"), search);
     return json({
       key: series.key,
       total: series.total,
