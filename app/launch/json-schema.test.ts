@@ -85,7 +85,7 @@ describe("the launch form's reading of a config schema", () => {
 
   it("says what a field allows", () => {
     const p = pretrain.properties!;
-    expect(constraintText(p.batchSize)).toBe("integer ≥ 2");
+    expect(constraintText(p.batchSize)).toBe("integer ≥ 2, ≤ 65536");
     expect(constraintText(p.name)).toBe("at most 200 characters");
     expect(constraintText(p.data.properties!.testFraction)).toBe("number ≥ 0, < 1");
     expect(constraintText(p.encoderWorkers)).toBe("integer ≥ 1, ≤ 64");

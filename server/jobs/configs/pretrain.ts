@@ -149,9 +149,10 @@ export const pretrainConfigSchema = z
       .number()
       .int()
       .min(2, "batchSize must be ≥ 2 (contrastive losses need negatives)")
+      .max(65_536, "batchSize must be at most 65536")
       .default(256)
       .describe("Samples per micro-batch (at least 2: contrastive losses need negatives)"),
-    accumulationSteps: z.number().int().min(1).default(1).describe("Micro-batches per optimizer step: one step sees batchSize × accumulationSteps samples"),
+    accumulationSteps: z.number().int().min(1).max(1024).default(1).describe("Micro-batches per optimizer step: one step sees batchSize × accumulationSteps samples"),
     encoderWorkers: z
       .number()
       .int()
@@ -159,8 +160,8 @@ export const pretrainConfigSchema = z
       .max(64)
       .default(1)
       .describe("Data parallelism: split each step's encoder passes across this many threads, each with its own backend (worth it on a multi-core CPU with wasm or cpu)"),
-    epochs: z.number().int().min(1).default(10).describe("Passes over the unlabeled pool"),
-    maxSteps: z.number().int().min(1).optional().describe("Stop after this many optimizer steps if that comes before the last epoch"),
+    epochs: z.number().int().min(1).max(100_000).default(10).describe("Passes over the unlabeled pool"),
+    maxSteps: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional().describe("Stop after this many optimizer steps if that comes before the last epoch"),
     gradClipNorm: z.number().positive().optional().describe("Clip the gradients to this global L2 norm"),
     curriculum: curriculumSchema.prefault({}).describe("Curriculum (Bengio et al. 2009): start with weak augmentation and ramp it up"),
     seed: z
