@@ -26,7 +26,7 @@ export interface RouteAccess {
 }
 
 const READ_METHODS = new Set(["GET", "HEAD"]);
-const NOBODY: Principal = { actor: "anonymous", scope: null, projectId: null, viaCookie: false, anonymous: true };
+const NOBODY: Principal = { actor: "anonymous", scope: null, projectId: null, anonymous: true };
 
 /**
  * Runs a route: authorizes the caller (server/auth), then the handler with the database and the

@@ -14,7 +14,7 @@ export async function viewer(): Promise<{ principal: Principal; path: string; au
     principal = await authenticate(await getDatabase(), h);
   } catch (err) {
     if (!(err instanceof PretextError)) throw err;
-    principal = { actor: "anonymous", scope: null, projectId: null, viaCookie: false, anonymous: true };
+    principal = { actor: "anonymous", scope: null, projectId: null, anonymous: true };
   }
   return { principal, path, authEnabled: authConfig().enabled };
 }

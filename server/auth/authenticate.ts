@@ -32,7 +32,7 @@ export function cookie(headers: Headers, cookieName: string): string | null {
   return null;
 }
 
-const OPEN: Principal = { actor: "anonymous (auth off)", scope: "admin", projectId: null, viaCookie: false, anonymous: true };
+const OPEN: Principal = { actor: "anonymous (auth off)", scope: "admin", projectId: null, anonymous: true };
 
 /** Who sent these headers. A credential that is wrong (unknown, revoked, expired) is a 401, never anonymous. */
 export async function authenticate(database: Database, headers: Headers): Promise<Principal> {
@@ -51,7 +51,7 @@ export async function authenticate(database: Database, headers: Headers): Promis
     const principal = await sessionPrincipal(database, session);
     if (principal) return { ...principal, csrf: csrfToken(session) };
   }
-  return { actor: "anonymous", scope: config.anonymousRead ? "read" : null, projectId: null, viaCookie: false, anonymous: true };
+  return { actor: "anonymous", scope: config.anonymousRead ? "read" : null, projectId: null, anonymous: true };
 }
 
 export interface Access {

@@ -30,7 +30,7 @@ export function issueLocalAdminToken(): void {
 export function localAdminPrincipal(token: string): Principal | null {
   const mine = g.__pretextLocalAdmin;
   if (!mine || !token.startsWith(LOCAL_PREFIX) || !sameSecret(token, mine)) return null;
-  return { actor: "local admin", scope: "admin", projectId: null, viaCookie: false, anonymous: false };
+  return { actor: "local admin", scope: "admin", projectId: null, anonymous: false };
 }
 
 /** The token of the app serving `home`, for the CLI; null when there is none. */

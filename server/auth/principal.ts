@@ -11,8 +11,6 @@ export interface Principal {
   scope: Scope | null;
   /** a token restricted to one project reaches only that project's experiments and runs */
   projectId: number | null;
-  /** signed in by the session cookie: its writes need the CSRF token too */
-  viaCookie: boolean;
   /** set when no credential was sent */
   anonymous: boolean;
   /** a session's CSRF token, which its writes must send back */

@@ -88,5 +88,5 @@ export async function tokenPrincipal({ db }: Database, token: string): Promise<P
   if (!row.lastUsedAt || now - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
     await db.update(apiTokens).set({ lastUsedAt: new Date(now) }).where(eq(apiTokens.id, row.id));
   }
-  return { actor: `token:${row.name}`, scope: highestScope(row.scopes), projectId: row.projectId, viaCookie: false, anonymous: false, tokenId: row.id };
+  return { actor: `token:${row.name}`, scope: highestScope(row.scopes), projectId: row.projectId, anonymous: false, tokenId: row.id };
 }

@@ -137,7 +137,7 @@ export async function sessionPrincipal({ db }: Database, secret: string): Promis
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(and(eq(sessions.secretHash, sha256(secret)), gt(sessions.expiresAt, new Date())));
   if (!row || row.user.disabledAt) return null;
-  return { actor: `user:${row.user.name}`, scope: ROLE_SCOPE[row.user.role], projectId: null, viaCookie: true, anonymous: false, userId: row.user.id };
+  return { actor: `user:${row.user.name}`, scope: ROLE_SCOPE[row.user.role], projectId: null, anonymous: false, userId: row.user.id };
 }
 
 export async function endSession({ db }: Database, secret: string): Promise<void> {
