@@ -18,7 +18,7 @@ import { classifierDrift } from "@/server/drift/classifier";
 import { ks2samp } from "@/server/drift/ks";
 import { mmdTest, type Samples } from "@/server/drift/mmd";
 import { psi } from "@/server/drift/psi";
-import { permutation, seededRandom } from "@/server/drift/random";
+import { permutation, seededRandom } from "@/server/random";
 import { pretextModelSpec } from "@/server/registry/model-spec";
 import { exportToOnnx } from "@/server/registry/onnx-export";
 import { preprocess } from "@/server/serving/preprocess";

@@ -6,6 +6,7 @@
  * Targets (issue "the first hour"): p95 while training ≤ 2× idle (and ≤ 500 ms for the API read),
  * cancel ≤ 5 s.
  */
+import { waitFor } from "@/server/testing/wait-for";
 import { readFileSync } from "node:fs";
 import { authHeaders } from "./lib/auth";
 import { startApp } from "@/server/testing/app-server";
@@ -42,15 +43,6 @@ async function runStatus(base: string, id: number): Promise<{ status: string; ba
   return res.json() as Promise<{ status: string; backend: string | null }>;
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | false | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 export async function main(args: string[]) {
   const samples = Number(args[0] ?? 40);

@@ -9,6 +9,7 @@
  * PRETEXT_FAULTS_POINTS scales the points per client of test 1 (default 1,000,000; test 2 logs a
  * quarter of it); timings go to the test's diagnostics.
  */
+import { waitFor } from "@/server/testing/wait-for";
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
@@ -265,15 +266,6 @@ describe("a worker SIGKILLed mid-evaluation (PostgreSQL, worker processes)", () 
     return child;
   }
 
-  async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 180_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await probe();
-      if (value) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
 
   const ended = (run: Run) => run.status === "finished" || run.status === "failed" || run.status === "cancelled";
 
@@ -295,7 +287,7 @@ describe("a worker SIGKILLed mid-evaluation (PostgreSQL, worker processes)", () 
     const pretrained = await waitFor("the pretraining run to end", async () => {
       const r = await getRun(t.database, pre.id);
       return ended(r) && r;
-    });
+    }, 180_000);
     assert.equal(pretrained.status, "finished", pretrained.statusReason ?? "");
 
     const { run } = await launchRun(t.database, queue, {
@@ -309,7 +301,7 @@ describe("a worker SIGKILLed mid-evaluation (PostgreSQL, worker processes)", () 
       assert.ok(!ended(r), `the evaluation ended (${r.status}) before the worker could be killed`);
       const [version] = await listEncoders(t.database, { name: "faults-encoder" });
       return r.status === "running" && version?.onnxArtifactId != null ? version : undefined;
-    });
+    }, 180_000);
     const t0 = performance.now();
     victim.kill("SIGKILL");
     await once(victim, "exit");
@@ -318,7 +310,7 @@ describe("a worker SIGKILLed mid-evaluation (PostgreSQL, worker processes)", () 
       const r = await getRun(t.database, run.id);
       const open = (await listAttempts(t.database, run.id)).some((a) => a.outcome === "running");
       return ended(r) && !open && r;
-    });
+    }, 180_000);
     tc.diagnostic(`SIGKILL → evaluation finished on another worker in ${seconds(t0)} s`);
     assert.equal(done.status, "finished", done.statusReason ?? "");
     assert.equal(done.worker, "rescuer");

@@ -4,7 +4,7 @@ import { ZodError, type ZodType } from "zod";
 import type { Scope } from "@/drizzle/schema";
 import { authorize, requireProject } from "@/server/auth/authenticate";
 import { requireRunProject } from "@/server/auth/project-access";
-import type { Principal } from "@/server/auth/principal";
+import { NOBODY, type Principal } from "@/server/auth/principal";
 import { takeRateToken, type RateClass } from "@/server/auth/rate-limit";
 import { badInput, describeZodError, PretextError } from "@/server/errors";
 import { refuseRequest } from "@/server/request-boundary";
@@ -26,7 +26,6 @@ export interface RouteAccess {
 }
 
 const READ_METHODS = new Set(["GET", "HEAD"]);
-const NOBODY: Principal = { actor: "anonymous", scope: null, projectId: null, anonymous: true };
 
 /**
  * Runs a route: authorizes the caller (server/auth), then the handler with the database and the

@@ -1,7 +1,7 @@
 import { headers } from "next/headers";
 import { authenticate } from "@/server/auth/authenticate";
 import { authConfig } from "@/server/auth/config";
-import type { Principal } from "@/server/auth/principal";
+import { NOBODY, type Principal } from "@/server/auth/principal";
 import { getDatabase } from "@/server/db";
 import { PretextError } from "@/server/errors";
 
@@ -14,7 +14,7 @@ export async function viewer(): Promise<{ principal: Principal; path: string; au
     principal = await authenticate(await getDatabase(), h);
   } catch (err) {
     if (!(err instanceof PretextError)) throw err;
-    principal = { actor: "anonymous", scope: null, projectId: null, anonymous: true };
+    principal = NOBODY;
   }
   return { principal, path, authEnabled: authConfig().enabled };
 }

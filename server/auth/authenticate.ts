@@ -11,7 +11,7 @@ import { PretextError } from "@/server/errors";
 import { recordAudit } from "./audit";
 import { authConfig } from "./config";
 import { localAdminPrincipal } from "./local-admin";
-import { hasScope, type Principal } from "./principal";
+import { hasScope, NOBODY, type Principal } from "./principal";
 import { sameSecret, sha256 } from "./secrets";
 import { tokenPrincipal } from "./tokens";
 import { sessionPrincipal } from "./users";
@@ -51,7 +51,7 @@ export async function authenticate(database: Database, headers: Headers): Promis
     const principal = await sessionPrincipal(database, session);
     if (principal) return { ...principal, csrf: csrfToken(session) };
   }
-  return { actor: "anonymous", scope: config.anonymousRead ? "read" : null, projectId: null, anonymous: true };
+  return config.anonymousRead ? { ...NOBODY, scope: "read" } : NOBODY;
 }
 
 export interface Access {

@@ -19,6 +19,9 @@ export interface Principal {
   tokenId?: number;
 }
 
+/** A caller without credentials, before the server's anonymous-read setting is applied. */
+export const NOBODY: Principal = { actor: "anonymous", scope: null, projectId: null, anonymous: true };
+
 const LEVEL: Record<Scope, number> = { read: 1, write: 2, admin: 3 };
 
 export const ROLE_SCOPE: Record<Role, Scope> = { viewer: "read", editor: "write", admin: "admin" };

@@ -4,7 +4,7 @@
  * held-out fold, so every sample gets an out-of-fold probability of being "current"; the ROC AUC of
  * those probabilities is the figure. 0.5: indistinguishable; Evidently flags drift above 0.55.
  */
-import { seededRandom } from "./random";
+import { permutation, seededRandom } from "@/server/random";
 import type { Samples } from "./mmd";
 
 /** ROC AUC = P(score of a positive > score of a negative) + ½ P(equal) (Mann–Whitney U / (n₊n₋)). */
@@ -120,12 +120,7 @@ export function classifierDrift(reference: Samples, current: Samples, opts: { fo
   const random = seededRandom(opts.seed ?? 0);
   const fold = new Int32Array(total);
   for (const [from, to] of [[0, reference.rows], [reference.rows, total]]) {
-    const ids = Array.from({ length: to - from }, (_, i) => from + i);
-    for (let i = ids.length - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
-      [ids[i], ids[j]] = [ids[j], ids[i]];
-    }
-    ids.forEach((id, r) => (fold[id] = r % folds));
+    permutation(to - from, random).forEach((i, r) => (fold[from + i] = r % folds));
   }
   const scores = new Float64Array(total);
   for (let f = 0; f < folds; f++) {

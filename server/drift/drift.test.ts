@@ -4,7 +4,7 @@ import { classifierDrift, rocAuc } from "./classifier";
 import { ks2samp, ksExactPValue, kolmogorovSurvival } from "./ks";
 import { medianHeuristicSigma, mmdTest, type Samples } from "./mmd";
 import { psi, psiFromShares } from "./psi";
-import { permutation, seededRandom } from "./random";
+import { permutation, seededRandom } from "@/server/random";
 
 const fixture = JSON.parse(readFileSync("server/drift/fixtures/mmd-fixture.json", "utf8")) as {
   cases: { name: string; dim: number; x: number[]; y: number[]; sigma: number; mmd2: number }[];

@@ -7,7 +7,7 @@
  *   p = share of permutations of the pooled samples whose MMD² ≥ the observed one (no +1, as Alibi).
  * Samples are rows of a row-major Float32Array with `dim` columns.
  */
-import { permutation, seededRandom } from "./random";
+import { permutation, seededRandom } from "@/server/random";
 
 export interface Samples {
   data: Float32Array;

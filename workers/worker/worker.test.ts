@@ -2,6 +2,7 @@
  * Workers as real processes on a real PostgreSQL: sharing jobs, surviving a SIGKILL, cancelling;
  * and the embedded mode (worker in this process, PGlite).
  */
+import { waitFor } from "@/server/testing/wait-for";
 import { spawn, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type PgBoss from "pg-boss";
@@ -16,15 +17,6 @@ import { startEmbeddedWorker } from "./embedded";
 import { tinyPretrainConfig } from "@/workers/engine/test-support/tiny-configs";
 
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 const attemptsOf = listAttempts;
 

@@ -4,6 +4,7 @@
  * trial's config is checked before anything is queued, and a problem is named on the sweep's own
  * fields: `parameters.optimizer.lr: value -1: …` when a swept value is at fault, `base.…` otherwise.
  */
+import { seededRandom } from "@/server/random";
 import { z } from "zod";
 import { metricKey, name } from "../../names";
 import { jobConfigSchemas } from "./jobs";
@@ -53,18 +54,6 @@ export const sweepConfig = sweepSpec.superRefine((s, ctx) => {
   for (const issue of sweepTrialIssues(s)) ctx.addIssue({ code: "custom", ...issue });
 });
 export type SweepConfig = SweepSpec;
-
-/** mulberry32: a small seeded generator, so a sweep's random trials can be reproduced. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The assignments of each trial: the grid in order (cut at the budget), or random draws. */
 export function sweepTrials(s: SweepSpec): Record<string, Scalar>[] {

@@ -1,4 +1,4 @@
-/** A small seeded generator (mulberry32): permutation tests must be repeatable from their seed. */
+/** A small seeded generator (mulberry32): sweeps and permutation tests are repeatable from their seed. */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
