@@ -477,3 +477,152 @@ export const auditEvents = pgTable(
   },
   (t) => [index("audit_events_object").on(t.objectType, t.objectId), index("audit_events_actor").on(t.actor), index("audit_events_at").on(t.at)],
 );
+
+export const monitorTargets = ["embedding", "input"] as const;
+export const driftTestNames = ["mmd", "ks", "psi", "classifier"] as const;
+export type DriftTestName = (typeof driftTestNames)[number];
+
+/** What current windows are compared with; validated by server/drift/monitor-config.ts. */
+export type MonitorReference =
+  /** served samples in a chosen period */
+  | { kind: "traffic"; from: string; to: string }
+  /** a dataset Pretext can read (the encoder's training or validation data), embedded by the serving version */
+  | { kind: "dataset"; data: string; split: "train" | "test"; size: number };
+
+/** How served samples are cut into windows: every `size` samples, or every `minutes`. */
+export type MonitorWindow = { kind: "count"; size: number } | { kind: "time"; minutes: number };
+
+/** A drift monitor of a deployment: one target (inputs or embeddings), its tests, a reference and windows. */
+export const driftMonitors = pgTable(
+  "drift_monitors",
+  {
+    id: serial("id").primaryKey(),
+    deploymentId: integer("deployment_id")
+      .notNull()
+      .references(() => deployments.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    target: text("target", { enum: monitorTargets }).notNull(),
+    tests: text("tests", { enum: driftTestNames }).array().notNull(),
+    reference: jsonb("reference").$type<MonitorReference>().notNull(),
+    window: jsonb("window").$type<MonitorWindow>().notNull(),
+    /** a window (or reference) with fewer samples is reported as too few, not tested */
+    minSamples: integer("min_samples").notNull().default(100),
+    /** cron expression of the scheduled check; null: on demand only */
+    schedule: text("schedule"),
+    /** the last check, and why it failed (a missing dataset, a version without an ONNX model) */
+    lastCheckAt: timestamp("last_check_at", { withTimezone: true, mode: "date" }),
+    lastCheckError: text("last_check_error"),
+    createdBy: text("created_by").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("drift_monitors_deployment_name").on(t.deploymentId, t.name)],
+);
+
+export const windowStatuses = ["ok", "drift", "too_few_samples"] as const;
+
+/** One checked window of a monitor: its figures (a time series per figure name) and the verdict. */
+export const driftResults = pgTable(
+  "drift_results",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    monitorId: integer("monitor_id")
+      .notNull()
+      .references(() => driftMonitors.id, { onDelete: "cascade" }),
+    /** 0, 1, 2, … per monitor: a window is checked once even when two checks race */
+    windowIndex: integer("window_index").notNull(),
+    windowStart: timestamp("window_start", { withTimezone: true, mode: "date" }).notNull(),
+    windowEnd: timestamp("window_end", { withTimezone: true, mode: "date" }).notNull(),
+    /** the last sample the window holds (count windows continue after it) */
+    lastSampleId: bigint("last_sample_id", { mode: "number" }).notNull(),
+    encoderId: integer("encoder_id").references(() => encoders.id, { onDelete: "set null" }),
+    referenceSamples: integer("reference_samples").notNull(),
+    currentSamples: integer("current_samples").notNull(),
+    status: text("status", { enum: windowStatuses }).notNull(),
+    /** e.g. {"mmd.p_value": 0.01, "ks.p_value": 0.2, "input.mean": 72.1} */
+    figures: jsonb("figures").$type<Record<string, number>>().notNull(),
+    /** why a window was not tested, or which dimensions drifted */
+    detail: text("detail").notNull().default(""),
+    checkedAt: timestamp("checked_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("drift_results_monitor_window").on(t.monitorId, t.windowIndex)],
+);
+
+export const alertStates = ["ok", "firing", "resolved"] as const;
+export type AlertState = (typeof alertStates)[number];
+
+/** An alert rule on one figure of a monitor: fires after `consecutive` windows past the threshold. */
+export const alertRules = pgTable(
+  "alert_rules",
+  {
+    id: serial("id").primaryKey(),
+    monitorId: integer("monitor_id")
+      .notNull()
+      .references(() => driftMonitors.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    figure: text("figure").notNull(),
+    /** the figure breaches when it is above (or below) the threshold */
+    direction: text("direction", { enum: ["above", "below"] }).notNull(),
+    threshold: doublePrecision("threshold").notNull(),
+    consecutive: integer("consecutive").notNull().default(2),
+    /** a rule that fires again this soon after it resolved continues the same episode: no second email */
+    cooldownMinutes: integer("cooldown_minutes").notNull().default(60),
+    recipients: text("recipients").array().notNull(),
+    sender: text("sender"),
+    enabled: boolean("enabled").notNull().default(true),
+    state: text("state", { enum: alertStates }).notNull().default("ok"),
+    /** windows in a row past (or back within) the threshold */
+    streak: integer("streak").notNull().default(0),
+    /** the last window the rule has seen */
+    lastWindowIndex: integer("last_window_index").notNull().default(-1),
+    /** first breaching window of the current episode */
+    episodeStart: timestamp("episode_start", { withTimezone: true, mode: "date" }),
+    resolvedAt: timestamp("resolved_at", { withTimezone: true, mode: "date" }),
+    createdBy: text("created_by").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("alert_rules_monitor_name").on(t.monitorId, t.name)],
+);
+
+/** Every state change of a rule (ok → firing → resolved), with the value that caused it. */
+export const alertEvents = pgTable(
+  "alert_events",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    ruleId: integer("rule_id")
+      .notNull()
+      .references(() => alertRules.id, { onDelete: "cascade" }),
+    at: timestamp("at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    fromState: text("from_state", { enum: alertStates }).notNull(),
+    toState: text("to_state", { enum: alertStates }).notNull(),
+    windowIndex: integer("window_index").notNull(),
+    value: doublePrecision("value"),
+    /** true when this firing continues an episode inside the cooldown: no email */
+    deduplicated: boolean("deduplicated").notNull().default(false),
+  },
+  (t) => [index("alert_events_rule").on(t.ruleId, t.at)],
+);
+
+export const emailStatuses = ["pending", "sent", "failed"] as const;
+
+/** The outbox of alert emails: written with the transition, sent (and retried with back-off) by the mailer. */
+export const alertEmails = pgTable(
+  "alert_emails",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    eventId: bigint("event_id", { mode: "number" })
+      .notNull()
+      .unique()
+      .references(() => alertEvents.id, { onDelete: "cascade" }),
+    sender: text("sender").notNull(),
+    recipients: text("recipients").array().notNull(),
+    subject: text("subject").notNull(),
+    body: text("body").notNull(),
+    status: text("status", { enum: emailStatuses }).notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    lastError: text("last_error"),
+    sentAt: timestamp("sent_at", { withTimezone: true, mode: "date" }),
+    createdAt: createdAt(),
+  },
+  (t) => [index("alert_emails_pending").on(t.status, t.nextAttemptAt)],
+);

@@ -2,6 +2,7 @@ import { accessRouter } from "./routers/access";
 import { benchmarksRouter } from "./routers/benchmarks";
 import { experimentsRouter } from "./routers/experiments";
 import { metricsRouter } from "./routers/metrics";
+import { monitoringRouter } from "./routers/monitoring";
 import { registryRouter } from "./routers/registry";
 import { runsRouter } from "./routers/runs";
 import { createCallerFactory, router } from "./trpc";
@@ -12,6 +13,7 @@ export const appRouter = router({
   metrics: metricsRouter,
   benchmarks: benchmarksRouter,
   registry: registryRouter,
+  monitoring: monitoringRouter,
   access: accessRouter,
 });
 

@@ -4,6 +4,8 @@ import { classifierDrift, rocAuc } from "./classifier";
 import { ks2samp, ksExactPValue, kolmogorovSurvival } from "./ks";
 import { medianHeuristicSigma, mmdTest, type Samples } from "./mmd";
 import { psi, psiFromShares } from "./psi";
+import { detectDrift } from "./detect";
+import { inputFeatures, summarizeInputs } from "./input-features";
 import { permutation, seededRandom } from "@/server/random";
 
 const fixture = JSON.parse(readFileSync("server/drift/fixtures/mmd-fixture.json", "utf8")) as {
@@ -95,5 +97,50 @@ describe("domain-classifier AUC", () => {
     const ref = samples(normals(400 * dim, 21), dim);
     expect(classifierDrift(ref, samples(normals(400 * dim, 22), dim)).auc).toBeLessThan(0.55);
     expect(classifierDrift(ref, samples(normals(400 * dim, 23, 0.3), dim)).auc).toBeGreaterThan(0.7);
+  });
+});
+
+describe("a window's tests together", () => {
+  it("store each test's figures and flag the tests past their thresholds", () => {
+    const dim = 4;
+    const ref = samples(normals(300 * dim, 31), dim);
+    const same = detectDrift(ref, samples(normals(200 * dim, 32), dim), ["mmd", "ks", "psi", "classifier"], 1);
+    expect(Object.keys(same.figures).sort()).toEqual(["classifier.auc", "ks.drifted_share", "ks.p_value", "mmd.p_value", "mmd.statistic", "psi.drifted_share", "psi.max", "psi.mean"]);
+    expect(same.flagged).toEqual([]);
+    const shifted = detectDrift(ref, samples(normals(200 * dim, 33, 1), dim), ["mmd", "ks", "psi", "classifier"], 1);
+    expect(shifted.flagged).toEqual(["mmd", "ks", "psi", "classifier"]);
+    expect(shifted.figures["ks.p_value"]).toBeLessThan(0.05);
+    expect(shifted.figures["ks.drifted_share"]).toBe(1);
+    expect(detectDrift(ref, samples(normals(200 * dim, 34), dim), ["psi"], 1).figures).not.toHaveProperty("mmd.p_value");
+  });
+});
+
+describe("inputs as the drift tests see them", () => {
+  it("summarize every value: mean, std and the share missing", () => {
+    const s = summarizeInputs(Float32Array.from([1, 3, NaN, 5]));
+    expect([s.mean, s.missingRate]).toEqual([3, 0.25]);
+    expect(s.std).toBeCloseTo(Math.sqrt(8 / 3), 12);
+  });
+
+  it("reduce an image to its mean, std and a 4×4 grid of cell means, in either layout", () => {
+    // a 4×4 one-channel image 0..15: each grid cell is one pixel
+    const image = Float32Array.from({ length: 16 }, (_, i) => i);
+    const nhwc = inputFeatures(image, 1, { shape: [4, 4, 1], layout: "nhwc" });
+    expect(nhwc.dim).toBe(18);
+    expect(nhwc.data[0]).toBeCloseTo(7.5, 6);
+    expect(nhwc.data[1]).toBeCloseTo(Math.sqrt(21.25), 5);
+    expect(Array.from(nhwc.data.subarray(2))).toEqual(Array.from(image));
+    // two channels, channel-first: cell means average both
+    const nchw = inputFeatures(Float32Array.from([...image, ...image.map((v) => v + 2)]), 1, { shape: [2, 4, 4], layout: "nchw" });
+    expect(Array.from(nchw.data.subarray(2, 4))).toEqual([1, 2]);
+  });
+
+  it("keep up to 32 features as they are and project longer vectors to 32, the same way every time", () => {
+    const short = inputFeatures(Float32Array.from([1, 2, 3, 4, 5, 6]), 2, { shape: [3], layout: "flat" });
+    expect([short.dim, Array.from(short.data)]).toEqual([3, [1, 2, 3, 4, 5, 6]]);
+    const long = Float32Array.from({ length: 2 * 100 }, (_, i) => i % 7);
+    const a = inputFeatures(long, 2, { shape: [100], layout: "flat" });
+    expect(a.dim).toBe(32);
+    expect(Array.from(a.data)).toEqual(Array.from(inputFeatures(long, 2, { shape: [100], layout: "flat" }).data));
   });
 });

@@ -124,16 +124,8 @@ export class Serving {
   }
 
   private async load(encoderId: number): Promise<LoadedVersion> {
-    const { db } = this.database;
-    const [row] = await db
-      .select()
-      .from(artifacts)
-      .innerJoin(encoders, eq(artifacts.id, encoders.onnxArtifactId))
-      .where(eq(encoders.id, encoderId));
-    if (!row?.encoders.modelSpec) throw new PretextError(409, `encoder ${encoderId} has no ONNX model to serve; export it first`);
-    const spec = row.encoders.modelSpec;
-    const model = await loadModel(await readArtifactBytes(this.database, row.artifacts.runId, row.artifacts.name), spec);
-    return { encoder: row.encoders, spec, model, batcher: new DynamicBatcher((x, n) => model.run(x, n), { sampleSize: sampleSize(spec), ...this.batching }, this.batchStats) };
+    const { encoder, spec, model } = await loadEncoderModel(this.database, encoderId);
+    return { encoder, spec, model, batcher: new DynamicBatcher((x, n) => model.run(x, n), { sampleSize: sampleSize(spec), ...this.batching }, this.batchStats) };
   }
 
   private async unloadUnused(): Promise<void> {
@@ -145,6 +137,19 @@ export class Serving {
       await v?.model.dispose();
     }
   }
+}
+
+/** An encoder version's ONNX model, loaded (the caller disposes it). */
+export async function loadEncoderModel(database: Database, encoderId: number): Promise<{ encoder: EncoderRow; spec: ModelSpec; model: LoadedModel }> {
+  const [row] = await database.db
+    .select()
+    .from(artifacts)
+    .innerJoin(encoders, eq(artifacts.id, encoders.onnxArtifactId))
+    .where(eq(encoders.id, encoderId));
+  if (!row?.encoders.modelSpec) throw new PretextError(409, `encoder ${encoderId} has no ONNX model to serve; export it first`);
+  const spec = row.encoders.modelSpec;
+  const model = await loadModel(await readArtifactBytes(database, row.artifacts.runId, row.artifacts.name), spec);
+  return { encoder: row.encoders, spec, model };
 }
 
 // One per process, kept on globalThis so Next.js dev reloads reuse loaded models.

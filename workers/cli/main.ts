@@ -7,6 +7,7 @@
  *   pretext eval --encoder <id|file> --suite <file> evaluate an encoder (protocols + baselines)
  *   pretext audit --dataset <name>                  audit a dataset (duplicates, overlap, balance, gap)
  *   pretext cancel <run id> [...]                   cancel queued or running runs
+ *   pretext simulate --deployment <name> --data <d> send traffic (optionally drifted) to a deployment
  *   pretext token create|list|revoke                API tokens (./access.ts)
  *   pretext user create|list|link                   users of the UI
  *   pretext app [--port 3000] [--host 127.0.0.1]    serve the web app (production build)
@@ -32,6 +33,7 @@ import { requestedEvaluations, type Launch } from "@/workers/worker/requested-ev
 import { startWorker } from "@/workers/worker/worker";
 import { parseCommand } from "@/workers/engine/cli-args";
 import { TOKEN_USAGE, tokenCommand, USER_USAGE, userCommand } from "./access";
+import { SIMULATE_USAGE, simulateCommand } from "./simulate";
 import { appTarget } from "./target";
 
 const USAGE = `usage: pretext <command> [options]
@@ -43,6 +45,7 @@ commands:
   audit    audit a dataset: duplicates, train/test overlap, class balance, domain gap
   worker   take jobs from the queue: --concurrency N (default 1), --name NAME
   cancel   cancel queued or running runs: pretext cancel <run id> [<run id> ...]
+  simulate send a dataset's samples to a deployment at a steady rate, with drift injected in a window of requests
   token    API tokens for scripts, CI and workers (the CLI sends $PRETEXT_TOKEN)
   user     users who sign in to the UI
   app      serve the web app (runs \`next build\` first): --port 3000, --host 127.0.0.1
@@ -52,6 +55,8 @@ ${TRAIN_USAGE}
 ${EVAL_USAGE}
 
 ${AUDIT_USAGE}
+
+${SIMULATE_USAGE}
 
 ${TOKEN_USAGE}
 
@@ -237,6 +242,7 @@ try {
   else if (command === "worker") await worker(rest);
   else if (command === "sweep") await sweep(rest);
   else if (command === "cancel") await cancel(rest);
+  else if (command === "simulate") await simulateCommand(rest);
   else if (command === "token") await tokenCommand(rest);
   else if (command === "user") await userCommand(rest);
   else if (command === "app") app(rest);

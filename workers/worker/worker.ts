@@ -13,6 +13,7 @@ import { query } from "@/server/db/sql";
 import { PretextError } from "@/server/errors";
 import type { RunJobData, ScheduledJobData } from "@/server/jobs/queue";
 import { refreshSweepParent } from "@/server/jobs/sweeps";
+import { scheduleTick } from "@/server/drift/schedule";
 import { getRun, setRunStatus, updateRun } from "@/server/services/runs";
 import { LocalRunTracker } from "@/server/tracking/local-tracker";
 import { initBackend } from "@/workers/engine/backend";
@@ -121,7 +122,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       try {
         const task = scheduledTasks[job.data.task];
         if (!task) throw new Error(`unknown scheduled task "${job.data.task}"`);
-        await task(job.data.args ?? {});
+        await task(job.data.args ?? {}, { database, queue });
       } catch (err) {
         await queue.fail("scheduled", job.id, { error: err instanceof Error ? err.message : String(err) });
       }
@@ -170,6 +171,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     // Scheduled tasks are short: taken in batches, each failing (and retrying) on its own.
     queue.work<ScheduledJobData>("scheduled", { ...workOptions, batchSize: 20 }, (jobs) => track(executeScheduledJobs(jobs))),
   ]);
+  await scheduleTick(queue);
   log(`worker ${id}: ready (backend ${backend}, concurrency ${concurrency})`);
 
   return {

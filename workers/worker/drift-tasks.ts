@@ -1,0 +1,39 @@
+/** The scheduled tasks of drift monitoring, run by workers: the minute tick and one monitor's check. */
+import type PgBoss from "pg-boss";
+import type { Database } from "@/server/db";
+import { sendPendingEmails } from "@/server/alerts/email";
+import { checkMonitor, type ReferenceData } from "@/server/drift/check";
+import { dueMonitors, queueCheck } from "@/server/drift/schedule";
+import { monitorId } from "@/server/drift/monitors";
+import { permutation, seededRandom } from "@/server/random";
+import { simulationDataSpec } from "@/workers/cli/simulate";
+import { dataPath } from "@/workers/engine/data/dataset";
+import { loadDataset } from "@/workers/engine/data/load-dataset";
+
+/** `size` samples of a dataset's split drawn without replacement, in served units (pixels stay 0-255). */
+export async function loadReferenceData(data: string, split: "train" | "test", size: number, seed: number): Promise<ReferenceData> {
+  const dataset = await loadDataset(await simulationDataSpec(data === "fashion-mnist" ? data : dataPath(data), "reference.data"));
+  const set = split === "test" && dataset.test ? dataset.test : dataset.train;
+  const width = set.x.length / set.count;
+  const n = Math.min(size, set.count);
+  const ids = permutation(set.count, seededRandom(seed)).subarray(0, n);
+  const raw = new Float32Array(n * width);
+  ids.forEach((id, i) => raw.set(set.x.subarray(id * width, (id + 1) * width), i * width));
+  return { raw, n, shape: dataset.descriptor.shape };
+}
+
+export interface TaskContext {
+  database: Database;
+  queue: PgBoss;
+}
+
+export const driftTasks = {
+  async tick(_args: Record<string, unknown>, { database, queue }: TaskContext) {
+    for (const id of await dueMonitors(database, new Date())) await queueCheck(queue, id);
+    await sendPendingEmails(database);
+  },
+  async "drift-check"(args: Record<string, unknown>, { database }: TaskContext) {
+    await checkMonitor(database, monitorId.parse(args.monitorId), { loadData: loadReferenceData });
+    await sendPendingEmails(database);
+  },
+};
