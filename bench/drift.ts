@@ -14,10 +14,9 @@ import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { readFileSync } from "node:fs";
-import { classifierDrift } from "@/server/drift/classifier";
-import { ks2samp } from "@/server/drift/ks";
+import { driftTestNames } from "@/drizzle/schema";
+import { detectDrift } from "@/server/drift/detect";
 import { mmdTest, type Samples } from "@/server/drift/mmd";
-import { psi } from "@/server/drift/psi";
 import { permutation, seededRandom } from "@/server/random";
 import { pretextModelSpec } from "@/server/registry/model-spec";
 import { exportToOnnx } from "@/server/registry/onnx-export";
@@ -41,24 +40,10 @@ const WINDOW = 500;
 const REFERENCE = 2000;
 const REFERENCE_SEEDS = [42, 43, 44];
 
-/** One column of row-major samples. */
-const column = (s: Samples, k: number) => Float64Array.from({ length: s.rows }, (_, i) => s.data[i * s.dim + k]);
-
-/** Does each test flag `current` against `reference`? (MMD p < 0.05; KS any dimension p < 0.05/dim; PSI ≥ 0.1 in at least half the dimensions, Evidently's dataset rule; classifier AUC > 0.55) */
+/** Does each test flag `current` against `reference`? (the monitors' own verdicts, server/drift/figures.ts) */
 function flags(reference: Samples, current: Samples, seed: number): Record<string, boolean> {
-  let ks = false;
-  let psiDrifted = 0;
-  for (let k = 0; k < reference.dim; k++) {
-    const [r, c] = [column(reference, k), column(current, k)];
-    if (ks2samp(r, c).pValue < 0.05 / reference.dim) ks = true;
-    if (psi(r, c) >= 0.1) psiDrifted++;
-  }
-  return {
-    mmd: mmdTest(reference, current, { seed }).pValue < 0.05,
-    ks,
-    psi: psiDrifted >= reference.dim / 2,
-    classifier: classifierDrift(reference, current, { seed }).auc > 0.55,
-  };
+  const { flagged } = detectDrift(reference, current, driftTestNames, seed);
+  return Object.fromEntries(driftTestNames.map((test) => [test, flagged.includes(test)]));
 }
 
 async function detectionPower(): Promise<{ rows: (string | number)[][]; figures: Record<string, number> }> {

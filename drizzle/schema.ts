@@ -520,6 +520,18 @@ export const driftMonitors = pgTable(
 
 export const windowStatuses = ["ok", "drift", "too_few_samples"] as const;
 
+/** Mean, std and missing share per feature (tabular: each feature; images: intensity and grid cells). */
+export interface FeatureStats {
+  mean: number[];
+  std: number[];
+  missing: number[];
+}
+export interface FeatureSummaries {
+  names: string[];
+  reference: FeatureStats;
+  current: FeatureStats;
+}
+
 /** One checked window of a monitor: its figures (a time series per figure name) and the verdict. */
 export const driftResults = pgTable(
   "drift_results",
@@ -540,6 +552,8 @@ export const driftResults = pgTable(
     status: text("status", { enum: windowStatuses }).notNull(),
     /** e.g. {"mmd.p_value": 0.01, "ks.p_value": 0.2, "input.mean": 72.1} */
     figures: jsonb("figures").$type<Record<string, number>>().notNull(),
+    /** input monitors: per-feature summaries of the window beside the reference's */
+    features: jsonb("features").$type<FeatureSummaries>(),
     /** why a window was not tested, or which dimensions drifted */
     detail: text("detail").notNull().default(""),
     checkedAt: timestamp("checked_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),

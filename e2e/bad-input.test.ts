@@ -62,6 +62,8 @@ interface Fixture {
   deployment: string;
   user: string;
   datasetName: string;
+  monitorId: number;
+  ruleId: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -231,6 +233,10 @@ function corpus(f: Fixture): Case[] {
   const validResult = { encoderId: null, benchmark: "b", method: "linear_probe", labelFraction: 0.1, seed: 0, metric: "test_accuracy", value: 0.5 };
   const base = JSON.parse(readFileSync("workers/engine/configs/sweeps/lr.json", "utf8")).base as Record<string, unknown>;
   const validSweep = { base, method: "grid", parameters: { "optimizer.lr": { values: [0.001] } }, budget: 1 };
+  const monitors = `/api/v1/deployments/${f.deployment}/monitors`;
+  const validMonitor = { name: "m2", target: "embedding", reference: { kind: "dataset", data: "fashion-mnist" }, window: { kind: "count", size: 100 } };
+  const rules = `/api/v1/monitors/${f.monitorId}/rules`;
+  const validRule = { name: "r2", figure: "mmd.p_value", direction: "below", threshold: 0.01, recipients: ["owner@example.com"] };
 
   return [
     // ---- runs: create ----------------------------------------------------------------------
@@ -549,6 +555,62 @@ function corpus(f: Fixture): Case[] {
     { name: "PUT /gates/:name: a name of 201 characters", method: "PUT", path: `/api/v1/gates/${"g".repeat(201)}`, body: { json: { rules: [] } }, expect: 400, field: "name" },
     { name: "PUT /gates/:name: a name with a control character", method: "PUT", path: `/api/v1/gates/a%07b`, body: { json: { rules: [] } }, expect: 400, field: "name" },
 
+    // ---- drift monitors and alert rules ----------------------------------------------------
+    unauthenticated("GET", `/api/v1/deployments/${f.deployment}/monitors`),
+    unauthenticated("POST", `/api/v1/deployments/${f.deployment}/monitors`, { json: validMonitor }),
+    unauthenticated("GET", `/api/v1/monitors/${f.monitorId}`),
+    unauthenticated("DELETE", `/api/v1/monitors/${f.monitorId}`),
+    unauthenticated("POST", `/api/v1/monitors/${f.monitorId}/check`),
+    unauthenticated("POST", `/api/v1/monitors/${f.monitorId}/rules`, { json: validRule }),
+    unauthenticated("PATCH", `/api/v1/alert-rules/${f.ruleId}`, { json: { enabled: false } }),
+    unauthenticated("DELETE", `/api/v1/alert-rules/${f.ruleId}`),
+    get("GET /deployments/:name/monitors: unknown deployment", "/api/v1/deployments/nope/monitors", 404),
+    post("POST /deployments/:name/monitors: unknown deployment", "/api/v1/deployments/nope/monitors", validMonitor, 404),
+    ...jsonBoundary("POST", monitors, validMonitor, "name"),
+    post("POST /deployments/:name/monitors: body an array", monitors, [validMonitor], 400, "body"),
+    post("POST /deployments/:name/monitors: name missing", monitors, { ...validMonitor, name: undefined }, 400, "name"),
+    post("POST /deployments/:name/monitors: a name already taken", monitors, { ...validMonitor, name: "bi-mon" }, 409, "name"),
+    post("POST /deployments/:name/monitors: target unknown", monitors, { ...validMonitor, target: "labels" }, 400, "target"),
+    post("POST /deployments/:name/monitors: a test unknown", monitors, { ...validMonitor, tests: ["mmd", "t-test"] }, 400, "tests.1"),
+    post("POST /deployments/:name/monitors: no tests", monitors, { ...validMonitor, tests: [] }, 400, "tests"),
+    post("POST /deployments/:name/monitors: window size \"NaN\"", monitors, { ...validMonitor, window: { kind: "count", size: "NaN" } }, 400, "window.size"),
+    rawPost("POST /deployments/:name/monitors: window size 1e309", monitors, jsonWith({ ...validMonitor, window: { kind: "count", size: "@@" } }, "1e309"), 400, "window.size"),
+    post("POST /deployments/:name/monitors: window size 10 million", monitors, { ...validMonitor, window: { kind: "count", size: 10_000_000 } }, 400, "window.size"),
+    post("POST /deployments/:name/monitors: window of 0 minutes", monitors, { ...validMonitor, window: { kind: "time", minutes: 0 } }, 400, "window.minutes"),
+    post("POST /deployments/:name/monitors: window kind unknown", monitors, { ...validMonitor, window: { kind: "hourly" } }, 400, "window.kind"),
+    post("POST /deployments/:name/monitors: minSamples over the window", monitors, { ...validMonitor, minSamples: 101 }, 400, "minSamples"),
+    post("POST /deployments/:name/monitors: schedule not cron", monitors, { ...validMonitor, schedule: "every minute" }, 400, "schedule"),
+    post("POST /deployments/:name/monitors: schedule of six fields", monitors, { ...validMonitor, schedule: "* * * * * *" }, 400, "schedule"),
+    post("POST /deployments/:name/monitors: reference data with ..", monitors, { ...validMonitor, reference: { kind: "dataset", data: "../../etc" } }, 400, "reference.data"),
+    post("POST /deployments/:name/monitors: reference data an absolute path", monitors, { ...validMonitor, reference: { kind: "dataset", data: "/etc/passwd" } }, 400, "reference.data"),
+    post("POST /deployments/:name/monitors: reference size 0", monitors, { ...validMonitor, reference: { kind: "dataset", data: "fashion-mnist", size: 0 } }, 400, "reference.size"),
+    post("POST /deployments/:name/monitors: traffic reference backwards", monitors, { ...validMonitor, reference: { kind: "traffic", from: "2026-12-02T00:00:00Z", to: "2026-12-01T00:00:00Z" } }, 400, "reference.to"),
+    post("POST /deployments/:name/monitors: traffic reference not a time", monitors, { ...validMonitor, reference: { kind: "traffic", from: "yesterday", to: "2026-12-01T00:00:00Z" } }, 400, "reference.from"),
+    post("POST /deployments/:name/monitors: an unknown field", monitors, { ...validMonitor, threshold: 0.05 }, 400),
+    ...BAD_IDS.map(({ raw, expect }) => get(`GET /monitors/:id: id ${raw}`, `/api/v1/monitors/${raw}`, expect, expect === 400 ? "id" : undefined)),
+    ...BAD_IDS.map(({ raw, expect }) => post(`POST /monitors/:id/check: id ${raw}`, `/api/v1/monitors/${raw}/check`, {}, expect, expect === 400 ? "id" : undefined)),
+    ...BAD_IDS.map(({ raw, expect }) => ({ name: `DELETE /monitors/:id: id ${raw}`, method: "DELETE" as const, path: `/api/v1/monitors/${raw}`, expect, field: expect === 400 ? "id" : undefined })),
+    post("POST /monitors/:id/rules: unknown monitor", "/api/v1/monitors/99999/rules", validRule, 404),
+    ...jsonBoundary("POST", rules, validRule, "name"),
+    post("POST /monitors/:id/rules: a figure the monitor does not compute", rules, { ...validRule, figure: "classifier.auc" }, 400, "figure", { reason: /does not compute/ }),
+    post("POST /monitors/:id/rules: a figure unknown", rules, { ...validRule, figure: "accuracy" }, 400, "figure"),
+    post("POST /monitors/:id/rules: threshold \"NaN\"", rules, { ...validRule, threshold: "NaN" }, 400, "threshold"),
+    rawPost("POST /monitors/:id/rules: threshold 1e309", rules, jsonWith({ ...validRule, threshold: "@@" }, "1e309"), 400, "threshold"),
+    post("POST /monitors/:id/rules: direction unknown", rules, { ...validRule, direction: "sideways" }, 400, "direction"),
+    post("POST /monitors/:id/rules: consecutive 0", rules, { ...validRule, consecutive: 0 }, 400, "consecutive"),
+    post("POST /monitors/:id/rules: cooldown -1", rules, { ...validRule, cooldownMinutes: -1 }, 400, "cooldownMinutes"),
+    post("POST /monitors/:id/rules: no recipients", rules, { ...validRule, recipients: [] }, 400, "recipients"),
+    post("POST /monitors/:id/rules: a recipient not an address", rules, { ...validRule, recipients: ["owner@example.com", "not an address"] }, 400, "recipients.1"),
+    post("POST /monitors/:id/rules: a header injected in the sender", rules, { ...validRule, sender: "a@example.com\r\nBcc: x@example.com" }, 400, "sender"),
+    post("POST /monitors/:id/rules: 51 recipients", rules, { ...validRule, recipients: Array.from({ length: 51 }, (_, i) => `r${i}@example.com`) }, 400, "recipients"),
+    post("POST /monitors/:id/rules: a name already taken", rules, { ...validRule, name: "bi-rule" }, 409, "name"),
+    ...jsonBoundary("PATCH", `/api/v1/alert-rules/${f.ruleId}`, { enabled: true }, "name"),
+    { name: "PATCH /alert-rules/:id: threshold a string", method: "PATCH", path: `/api/v1/alert-rules/${f.ruleId}`, body: { json: { threshold: "high" } }, expect: 400, field: "threshold" },
+    { name: "PATCH /alert-rules/:id: figure of another test", method: "PATCH", path: `/api/v1/alert-rules/${f.ruleId}`, body: { json: { figure: "psi.max" } }, expect: 400, field: "figure" },
+    { name: "PATCH /alert-rules/:id: state (not settable)", method: "PATCH", path: `/api/v1/alert-rules/${f.ruleId}`, body: { json: { state: "ok" } }, expect: 400 },
+    ...BAD_IDS.map(({ raw, expect }) => ({ name: `PATCH /alert-rules/:id: id ${raw}`, method: "PATCH" as const, path: `/api/v1/alert-rules/${raw}`, body: { json: { enabled: true } }, expect, field: expect === 400 ? "id" : undefined })),
+    ...BAD_IDS.map(({ raw, expect }) => ({ name: `DELETE /alert-rules/:id: id ${raw}`, method: "DELETE" as const, path: `/api/v1/alert-rules/${raw}`, expect, field: expect === 400 ? "id" : undefined })),
+
     // ---- deployments and inference ----------------------------------------------------------------
     unauthenticated("GET", "/api/v1/deployments"),
     unauthenticated("POST", "/api/v1/deployments", { json: { name: "d", encoderName: f.encoderName } }),
@@ -763,6 +825,14 @@ function corpus(f: Fixture): Case[] {
     trpcMutation("registry.setGate", "labelFraction Infinity (superjson)", { encoderName: f.encoderName, rules: [{ method: "x", labelFraction: "Infinity" }] }, 400, "rules.0.labelFraction", { meta: { "rules.0.labelFraction": ["number"] } }),
     trpcQuery("registry.deployments", "encoderName a number", { encoderName: 1 }, 400, "encoderName"),
     trpcMutation("registry.createDeployment", "sampleRate NaN (superjson)", { name: "d", encoderName: f.encoderName, sampleRate: "NaN" }, 400, "sampleRate", { meta: { sampleRate: ["number"] } }),
+    ...trpcIds("query", "monitoring.monitor", {}, "id"),
+    ...trpcIds("mutation", "monitoring.checkNow", {}, "id"),
+    ...trpcIds("mutation", "monitoring.deleteMonitor", {}, "id"),
+    ...trpcIds("mutation", "monitoring.deleteRule", {}, "id"),
+    trpcQuery("monitoring.deployment", "unknown", { name: "nope" }, 404),
+    trpcMutation("monitoring.createMonitor", "window size NaN (superjson)", { deployment: f.deployment, name: "x", target: "embedding", reference: { kind: "dataset", data: "fashion-mnist" }, window: { kind: "count", size: "NaN" } }, 400, "window.size", { meta: { "window.size": ["number"] } }),
+    trpcMutation("monitoring.createRule", "threshold Infinity (superjson)", { monitorId: f.monitorId, name: "x", figure: "mmd.p_value", direction: "below", threshold: "Infinity", recipients: ["a@example.com"] }, 400, "threshold", { meta: { threshold: ["number"] } }),
+    trpcMutation("monitoring.updateRule", "update.consecutive 0", { id: f.ruleId, update: { consecutive: 0 } }, 400, "update.consecutive"),
     trpcMutation("registry.createDeployment", "retentionDays Infinity (superjson)", { name: "d", encoderName: f.encoderName, retentionDays: "Infinity" }, 400, "retentionDays", { meta: { retentionDays: ["number"] } }),
     trpcMutation("access.createUser", "role unknown", { name: "u", role: "god" }, 400, "role"),
     trpcMutation("access.createUser", "name with NUL", { name: NUL, role: "viewer" }, 400, "name", { reason: /NUL/ }),
@@ -932,6 +1002,8 @@ describe("bad input: every route under /api/v1 and every tRPC procedure answers 
     await call("POST", "/api/v1/deployments", { name: "bi-dep", encoderName: "bi-enc" });
     await call("POST", "/api/v1/datasets", { name: "bi-ds", source: "file:///data", format: "idx", checksum: "a".repeat(32), shape: [28, 28], count: 10, hasLabels: true });
     await call("POST", "/api/v1/users", { name: "bi-user", role: "viewer" });
+    const monitor = await call("POST", "/api/v1/deployments/bi-dep/monitors", { name: "bi-mon", target: "embedding", reference: { kind: "dataset", data: "fashion-mnist" }, window: { kind: "count", size: 100 }, schedule: null });
+    const rule = await call("POST", `/api/v1/monitors/${monitor.id}/rules`, { name: "bi-rule", figure: "mmd.p_value", direction: "below", threshold: 0.01, recipients: ["owner@example.com"] });
     fixture = {
       runId: run.id,
       scratchRunId: scratch.id,
@@ -941,6 +1013,8 @@ describe("bad input: every route under /api/v1 and every tRPC procedure answers 
       deployment: "bi-dep",
       user: "bi-user",
       datasetName: "bi-ds",
+      monitorId: monitor.id,
+      ruleId: rule.id,
     };
   });
 

@@ -10,6 +10,8 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { startApp, type AppServer } from "@/server/testing/app-server";
+import { startSmtpServer, type TestSmtpServer } from "@/server/testing/smtp";
+import { waitFor } from "@/server/testing/wait-for";
 
 const README = readFileSync("README.md", "utf8");
 
@@ -43,11 +45,14 @@ function run(command: string, cwd: string, env: NodeJS.ProcessEnv = process.env)
 
 describe("README examples, verbatim", () => {
   let app: AppServer;
+  let smtp: TestSmtpServer;
   before(async () => {
-    app = await startApp({}, "start", 3000);
+    smtp = await startSmtpServer();
+    app = await startApp({ SMTP_URL: smtp.url }, "start", 3000);
   });
   after(async () => {
     await app?.stop();
+    await smtp?.stop();
   });
 
   it("runs every curl example of the HTTP API section", () => {
@@ -93,6 +98,30 @@ describe("README examples, verbatim", () => {
     assert.equal(embeds[0].embeddings[0].length, 128);
     assert.equal(embeds[1].dim, 64);
     assert.equal(embeds[1].predictions[0].probabilities.length, 10);
+  });
+
+  it("runs the drift monitoring example: a monitor, a rule, drifted traffic from the simulator, a check, one email", async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, PRETEXT_HOME: app.home, PRETEXT_TOKEN: app.token };
+    delete env.PRETEXT_URL;
+    delete env.DATABASE_URL;
+    const { status, out } = run(`set -euo pipefail\n${shellScript("Drift monitoring and alerts")}`, process.cwd(), env);
+    assert.equal(status, 0, out);
+    assert.match(out, /working through http:\/\/localhost:3000/, out);
+    assert.match(out, /\{"jobId":"[^"]+"\}/, out);
+    const [created] = (await (await app.fetch("/api/v1/deployments/fashion/monitors", { headers: { connection: "close" } })).json()) as { id: number }[];
+    type Report = { results: { status: string; figures: Record<string, number> }[]; alerts: { rules: { state: string }[]; events: { toState: string }[] } };
+    // 600 samples: three windows of 200, the first clean (requests 0-19), the next two brightened
+    const report = await waitFor("three windows", async () => {
+      const r = (await (await app.fetch(`/api/v1/monitors/${created.id}`, { headers: { connection: "close" } })).json()) as Report;
+      return r.results.length === 3 && r;
+    }, 120_000);
+    assert.deepEqual(report.results.map((r) => r.status), ["ok", "drift", "drift"], JSON.stringify(report.results.map((r) => r.figures)));
+    assert.equal(report.alerts.rules[0].state, "firing");
+    assert.deepEqual(report.alerts.events.map((e) => e.toState), ["firing"]);
+    const [email] = await waitFor("the alert email", async () => smtp.received.length > 0 && smtp.received, 90_000);
+    assert.deepEqual(email.to, ["owner@example.com"]);
+    assert.match(email.subject, /^\[Pretext\] drift on fashion: embeddings mmd\.p_value/);
+    assert.match(email.text, new RegExp(`Monitor: http://localhost:3000/deployments/fashion/monitors/${created.id}`));
   });
 
   it("runs the CLI examples, which find the running app by themselves", async () => {

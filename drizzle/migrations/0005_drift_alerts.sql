@@ -74,6 +74,7 @@ CREATE TABLE "drift_results" (
 	"current_samples" integer NOT NULL,
 	"status" text NOT NULL,
 	"figures" jsonb NOT NULL,
+	"features" jsonb,
 	"detail" text DEFAULT '' NOT NULL,
 	"checked_at" timestamp with time zone DEFAULT now() NOT NULL
 );

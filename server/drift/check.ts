@@ -5,7 +5,7 @@
  * checks race (unique per monitor and window index); each check continues after the last one stored.
  */
 import { eq } from "drizzle-orm";
-import { driftMonitors, driftResults, type ModelSpec } from "@/drizzle/schema";
+import { driftMonitors, driftResults, type FeatureStats, type FeatureSummaries, type ModelSpec } from "@/drizzle/schema";
 import type { Database } from "@/server/db";
 import { query } from "@/server/db/sql";
 import { PretextError } from "@/server/errors";
@@ -14,7 +14,7 @@ import { sampleSize } from "@/server/registry/model-spec";
 import { loadEncoderModel } from "@/server/serving/serve";
 import { preprocess } from "@/server/serving/preprocess";
 import { detectDrift } from "./detect";
-import { inputFeatures, summarizeInputs } from "./input-features";
+import { featureSummaries, inputFeatures, summarizeInputs } from "./input-features";
 import type { Samples } from "./mmd";
 import { getMonitor, type DriftResultRow, type MonitorView } from "./monitors";
 
@@ -120,6 +120,7 @@ interface Tested {
   referenceSamples: number;
   currentSamples: number;
   figures: Record<string, number>;
+  features?: FeatureSummaries;
   detail: string;
 }
 
@@ -138,8 +139,11 @@ async function testWindow(database: Database, monitor: MonitorView, window: Wind
   }
   const figures: Record<string, number> = {};
   let compared: { ref: Samples; cur: Samples };
+  let features: FeatureSummaries | undefined;
   if (monitor.target === "input") {
     const raw = rowsToArray(current.map((s) => s.values));
+    const { names, stats } = featureSummaries(raw, current.length, reference.spec);
+    features = { names, reference: reference.features, current: stats };
     const summary = summarizeInputs(raw);
     figures["input.mean"] = summary.mean;
     figures["input.std"] = summary.std;
@@ -158,6 +162,7 @@ async function testWindow(database: Database, monitor: MonitorView, window: Wind
     referenceSamples: compared.ref.rows,
     currentSamples: compared.cur.rows,
     figures,
+    features,
     detail: detection.flagged.length ? `flagged by ${detection.flagged.join(", ")}` : "",
   };
 }
@@ -167,8 +172,12 @@ interface Reference {
   samples: Samples;
   spec: Pick<ModelSpec, "shape" | "layout">;
   summary: ReturnType<typeof summarizeInputs>;
+  /** per-feature summaries of the raw reference inputs */
+  features: FeatureStats;
   of: string;
 }
+
+const NO_STATS: FeatureStats = { mean: [], std: [], missing: [] };
 
 // References are computed once per monitor, version and config, and kept while this process lives.
 const references = new Map<string, Promise<Reference>>();
@@ -199,9 +208,10 @@ async function buildReference(database: Database, monitor: MonitorView, encoderI
     );
     const raw = rowsToArray(rows.map((s) => s.values));
     const of = monitor.target === "embedding" ? ` of encoder version ${encoderId} between ${r.from} and ${r.to}` : ` between ${r.from} and ${r.to}`;
-    if (rows.length === 0) return { rows, samples: { data: raw, rows: 0, dim: 0 }, spec, summary: summarizeInputs(raw), of };
-    const samplesOf = monitor.target === "input" ? inputFeatures(raw, rows.length, spec) : { data: raw, rows: rows.length, dim: rows[0].values.length };
-    return { rows, samples: samplesOf, spec, summary: summarizeInputs(raw), of };
+    const inputs = monitor.target === "input";
+    const common = { rows, spec, summary: summarizeInputs(raw), features: inputs ? featureSummaries(raw, rows.length, spec).stats : NO_STATS, of };
+    if (rows.length === 0) return { ...common, samples: { data: raw, rows: 0, dim: 0 } };
+    return { ...common, samples: inputs ? inputFeatures(raw, rows.length, spec) : { data: raw, rows: rows.length, dim: rows[0].values.length } };
   }
   if (!opts.loadData) throw new PretextError(409, `reference: monitor ${monitor.name} compares with dataset ${r.data}, which only a worker can read`);
   const data = await opts.loadData(r.data, r.split, r.size, monitor.id);
@@ -212,7 +222,8 @@ async function buildReference(database: Database, monitor: MonitorView, encoderI
     }
     const of = ` in dataset ${r.data} (${r.split})`;
     const rows = { length: data.n };
-    if (monitor.target === "input") return { rows, samples: inputFeatures(data.raw, data.n, spec), spec, summary: summarizeInputs(data.raw), of };
+    const common = { rows, spec, summary: summarizeInputs(data.raw), of };
+    if (monitor.target === "input") return { ...common, samples: inputFeatures(data.raw, data.n, spec), features: featureSummaries(data.raw, data.n, spec).stats };
     const size = sampleSize(spec);
     const parts: Float32Array[] = [];
     let dim = 0;
@@ -224,7 +235,7 @@ async function buildReference(database: Database, monitor: MonitorView, encoderI
     }
     const embedded = new Float32Array(data.n * dim);
     parts.reduce((offset, p) => (embedded.set(p, offset), offset + p.length), 0);
-    return { rows, samples: { data: embedded, rows: data.n, dim }, spec, summary: summarizeInputs(data.raw), of };
+    return { ...common, samples: { data: embedded, rows: data.n, dim }, features: NO_STATS };
   } finally {
     await model.dispose();
   }

@@ -5,7 +5,7 @@ import { ks2samp, ksExactPValue, kolmogorovSurvival } from "./ks";
 import { medianHeuristicSigma, mmdTest, type Samples } from "./mmd";
 import { psi, psiFromShares } from "./psi";
 import { detectDrift } from "./detect";
-import { inputFeatures, summarizeInputs } from "./input-features";
+import { featureSummaries, inputFeatures, summarizeInputs } from "./input-features";
 import { permutation, seededRandom } from "@/server/random";
 
 const fixture = JSON.parse(readFileSync("server/drift/fixtures/mmd-fixture.json", "utf8")) as {
@@ -142,5 +142,29 @@ describe("inputs as the drift tests see them", () => {
     const a = inputFeatures(long, 2, { shape: [100], layout: "flat" });
     expect(a.dim).toBe(32);
     expect(Array.from(a.data)).toEqual(Array.from(inputFeatures(long, 2, { shape: [100], layout: "flat" }).data));
+  });
+});
+
+describe("per-feature summaries of inputs", () => {
+  it("give each vector feature's mean, std and missing share", () => {
+    const { names, stats } = featureSummaries(Float32Array.from([1, 10, 3, NaN, 5, 30]), 3, { shape: [2], layout: "flat" });
+    expect(names).toEqual(["feature 0", "feature 1"]);
+    expect(stats.mean).toEqual([3, 20]);
+    expect(stats.std[0]).toBeCloseTo(Math.sqrt(8 / 3), 12);
+    expect(stats.std[1]).toBeCloseTo(10, 12);
+    expect(stats.missing[0]).toBe(0);
+    expect(stats.missing[1]).toBeCloseTo(1 / 3, 12);
+  });
+
+  it("give images' intensity and grid cells, with missing pixels counted per cell", () => {
+    const a = Float32Array.from({ length: 16 }, (_, i) => i);
+    const b = Float32Array.from({ length: 16 }, (_, i) => (i === 0 ? NaN : 2 * i));
+    const { names, stats } = featureSummaries(Float32Array.from([...a, ...b]), 2, { shape: [4, 4, 1], layout: "nhwc" });
+    expect(names.slice(0, 3)).toEqual(["intensity mean", "intensity std", "cell 0,0 mean"]);
+    expect(names).toHaveLength(18);
+    expect(stats.mean[3]).toBe(1.5); // cell 0,1: pixel 1 of a (1) and of b (2)
+    expect(stats.missing[0]).toBeCloseTo(1 / 32, 12);
+    expect(stats.missing[2]).toBe(0.5); // cell 0,0: one of its two pixels missing
+    expect(stats.missing[3]).toBe(0);
   });
 });

@@ -5,13 +5,15 @@
  * the features themselves up to 32, beyond that a fixed random projection to 32 (Johnson–
  * Lindenstrauss keeps distances, which MMD and the classifier use).
  */
-import type { ModelSpec } from "@/drizzle/schema";
+import type { FeatureStats, ModelSpec } from "@/drizzle/schema";
 import { sampleSize } from "@/server/registry/model-spec";
 import { seededRandom } from "@/server/random";
 import type { Samples } from "./mmd";
 
 const GRID = 4;
 const MAX_FLAT = 32;
+/** Features of a vector input summarized one by one, at most */
+const MAX_SUMMARIZED = 256;
 
 export interface InputSummary {
   mean: number;
@@ -89,3 +91,57 @@ function vectorFeatures(raw: Float32Array, n: number, size: number): Samples {
 }
 
 const finite = (v: number) => (Number.isFinite(v) ? v : 0);
+
+/**
+ * Per-feature mean, std and missing share: each feature of a vector (the first 256), or for images
+ * the per-image intensity mean and std and each grid cell's mean (missing: non-finite pixels).
+ */
+export function featureSummaries(raw: Float32Array, n: number, spec: Pick<ModelSpec, "shape" | "layout">): { names: string[]; stats: FeatureStats } {
+  if (spec.layout === "flat") {
+    const size = sampleSize(spec);
+    const count = Math.min(size, MAX_SUMMARIZED);
+    const names = Array.from({ length: count }, (_, k) => `feature ${k}`);
+    return { names, stats: columnStats(count, n, (i, k) => raw[i * size + k]) };
+  }
+  const features = imageFeatures(raw, n, spec);
+  const [h, w, c] = spec.layout === "nhwc" ? spec.shape : [spec.shape[1], spec.shape[2], spec.shape[0]];
+  const names = ["intensity mean", "intensity std", ...Array.from({ length: GRID * GRID }, (_, k) => `cell ${Math.floor(k / GRID)},${k % GRID} mean`)];
+  const stats = columnStats(features.dim, n, (i, k) => features.data[i * features.dim + k]);
+  // missing pixels: over the whole image for the first two, per cell for the rest
+  const size = h * w * c;
+  const missing = new Float64Array(features.dim);
+  const cellPixels = new Float64Array(GRID * GRID);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) cellPixels[Math.floor((y * GRID) / h) * GRID + Math.floor((x * GRID) / w)] += c;
+  for (let i = 0; i < n; i++) {
+    for (let p = 0; p < size; p++) {
+      if (Number.isFinite(raw[i * size + p])) continue;
+      const pixel = spec.layout === "nhwc" ? Math.floor(p / c) : p % (h * w);
+      const [y, x] = [Math.floor(pixel / w), pixel % w];
+      missing[0]++;
+      missing[2 + Math.floor((y * GRID) / h) * GRID + Math.floor((x * GRID) / w)]++;
+    }
+  }
+  stats.missing = Array.from(missing, (m, k) => (n === 0 ? 0 : k < 2 ? missing[0] / (n * size) : cellPixels[k - 2] ? m / (n * cellPixels[k - 2]) : 0));
+  return { names, stats };
+}
+
+function columnStats(columns: number, n: number, value: (row: number, column: number) => number): FeatureStats {
+  const stats: FeatureStats = { mean: [], std: [], missing: [] };
+  for (let k = 0; k < columns; k++) {
+    let count = 0;
+    let sum = 0;
+    let sq = 0;
+    for (let i = 0; i < n; i++) {
+      const v = value(i, k);
+      if (!Number.isFinite(v)) continue;
+      count++;
+      sum += v;
+      sq += v * v;
+    }
+    const mean = count ? sum / count : NaN;
+    stats.mean.push(mean);
+    stats.std.push(count ? Math.sqrt(Math.max(0, sq / count - mean * mean)) : NaN);
+    stats.missing.push(n ? 1 - count / n : 0);
+  }
+  return stats;
+}

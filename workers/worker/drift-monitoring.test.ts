@@ -22,7 +22,11 @@ import { startSmtpServer, type TestSmtpServer } from "@/server/testing/smtp";
 import { permutation, seededRandom } from "@/server/random";
 import { applyShift, type Shift } from "@/workers/engine/data/shift";
 import { loadDataset } from "@/workers/engine/data/load-dataset";
+import { createQueue } from "@/server/jobs/queue";
+import { dueMonitors, queueCheck } from "@/server/drift/schedule";
+import { waitFor } from "@/server/testing/wait-for";
 import { loadReferenceData } from "./drift-tasks";
+import { startWorker } from "./worker";
 
 const WINDOW = 200;
 const WINDOWS = 20;
@@ -146,4 +150,55 @@ describe("an embedding monitor on Fashion-MNIST traffic", () => {
     const [sent] = await t.database.db.select().from(alertEmails).where(eq(alertEmails.eventId, firing.id));
     expect(sent).toMatchObject({ status: "sent", attempts: 2, lastError: null });
   }, 300_000);
+});
+
+describe("scheduled checks", () => {
+  it("are due when a monitor's cron falls in the minute of the tick", async () => {
+    await createDeployment(t.database, { name: "fm-cron", encoderName: "fm", sampleRate: 1, retentionDays: 30 }, "ada");
+    const base = { deployment: "fm-cron", target: "embedding", reference: { kind: "dataset", data: "fashion-mnist" }, window: { kind: "count", size: 100 } };
+    const every5 = await createMonitor(t.database, monitorInput.parse({ ...base, name: "every 5", schedule: "*/5 * * * *" }), "ada");
+    const hourly = await createMonitor(t.database, monitorInput.parse({ ...base, name: "hourly", schedule: "0 * * * *" }), "ada");
+    await createMonitor(t.database, monitorInput.parse({ ...base, name: "on demand", schedule: null }), "ada");
+    const mine = (ids: number[]) => ids.filter((id) => [every5.id, hourly.id].includes(id) || id > hourly.id);
+    expect(mine(await dueMonitors(t.database, new Date("2026-12-01T10:00:20Z")))).toEqual([every5.id, hourly.id]);
+    expect(mine(await dueMonitors(t.database, new Date("2026-12-01T10:05:00Z")))).toEqual([every5.id]);
+    expect(mine(await dueMonitors(t.database, new Date("2026-12-01T10:07:59Z")))).toEqual([]);
+  });
+
+  it("run as queue jobs: a worker takes a queued check and stores the windows", async () => {
+    const queue = await createQueue(t.database);
+    const worker = await startWorker({ database: t.database, queue, log: () => {} });
+    try {
+      expect((await queue.getSchedules()).map((s) => [s.name, s.cron, s.data])).toContainEqual(["scheduled", "* * * * *", { task: "tick" }]);
+      await createDeployment(t.database, { name: "fm-queued", encoderName: "fm", sampleRate: 1, retentionDays: 30 }, "ada");
+      const monitor = await createMonitor(
+        t.database,
+        monitorInput.parse({ deployment: "fm-queued", name: "m", target: "input", tests: ["ks", "psi"], reference: { kind: "dataset", data: "fashion-mnist", size: 300 }, window: { kind: "count", size: 100 }, minSamples: 50, schedule: null }),
+        "ada",
+      );
+      const inputs = Array.from({ length: 200 }, (_, i) => Array.from(images.subarray(order[i] * 784, (order[i] + 1) * 784)));
+      await serving.embed("fm-queued", { inputs });
+      await serving.log.flush();
+      const jobId = await queueCheck(queue, monitor.id);
+      expect(jobId).toEqual(expect.any(String));
+      const results = await waitFor("two windows", async () => {
+        const r = await listResults(t.database, monitor.id);
+        return r.length === 2 && r;
+      }, 60_000);
+      expect(results.map((r) => [r.status, r.currentSamples, r.referenceSamples])).toEqual([
+        ["ok", 100, 300],
+        ["ok", 100, 300],
+      ]);
+      expect(Object.keys(results[0].figures).sort()).toEqual(["input.mean", "input.mean_shift", "input.missing_rate", "input.std", "ks.drifted_share", "ks.p_value", "psi.drifted_share", "psi.max", "psi.mean"]);
+      expect(Math.abs(results[0].figures["input.mean_shift"])).toBeLessThan(0.1);
+      const features = results[0].features!;
+      expect(features.names).toHaveLength(18);
+      // Fashion-MNIST's mean intensity is about 73 of 255, in the reference and in served traffic alike
+      expect(features.reference.mean[0]).toBeGreaterThan(60);
+      expect(Math.abs(features.current.mean[0] - features.reference.mean[0])).toBeLessThan(10);
+    } finally {
+      await worker.stop();
+      await queue.stop({ graceful: false, wait: true });
+    }
+  }, 120_000);
 });

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { createRule, deleteRule, ruleId, ruleInput, ruleUpdate, updateRule } from "@/server/alerts/rules";
-import { createMonitor, deleteMonitor, listMonitors, monitorId, monitorInput } from "@/server/drift/monitors";
+import { createMonitor, deleteMonitor, getMonitor, listMonitors, monitorId, monitorInput } from "@/server/drift/monitors";
 import { monitorReport } from "@/server/drift/report";
 import { queueCheck } from "@/server/drift/schedule";
 import { getQueue } from "@/server/jobs/queue";
@@ -24,7 +24,10 @@ export const monitoringRouter = router({
   createMonitor: adminProcedure.input(monitorInput).mutation(({ ctx, input }) => createMonitor(ctx.database, input, ctx.principal.actor)),
   deleteMonitor: adminProcedure.input(z.object({ id: monitorId })).mutation(({ ctx, input }) => deleteMonitor(ctx.database, input.id, ctx.principal.actor)),
   /** Queues a check now (the worker runs it); null when one is waiting already. */
-  checkNow: procedure.input(z.object({ id: monitorId })).mutation(async ({ ctx, input }) => ({ jobId: await queueCheck(await getQueue(ctx.database), input.id) })),
+  checkNow: procedure.input(z.object({ id: monitorId })).mutation(async ({ ctx, input }) => {
+    const { id } = await getMonitor(ctx.database, input.id);
+    return { jobId: await queueCheck(await getQueue(ctx.database), id) };
+  }),
   createRule: adminProcedure.input(ruleInput).mutation(({ ctx, input }) => createRule(ctx.database, input, ctx.principal.actor)),
   updateRule: adminProcedure.input(z.object({ id: ruleId, update: ruleUpdate })).mutation(({ ctx, input }) => updateRule(ctx.database, input.id, input.update, ctx.principal.actor)),
   deleteRule: adminProcedure.input(z.object({ id: ruleId })).mutation(({ ctx, input }) => deleteRule(ctx.database, input.id, ctx.principal.actor)),
