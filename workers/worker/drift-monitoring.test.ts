@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
-import { alertEmails, alertEvents, alertRules } from "@/drizzle/schema";
+import { alertEmails, alertEvents, alertRules, driftMonitors } from "@/drizzle/schema";
 import { sendPendingEmails } from "@/server/alerts/email";
 import { createRule, ruleInput } from "@/server/alerts/rules";
 import { checkMonitor } from "@/server/drift/check";
@@ -150,6 +150,40 @@ describe("an embedding monitor on Fashion-MNIST traffic", () => {
     const [sent] = await t.database.db.select().from(alertEmails).where(eq(alertEmails.eventId, firing.id));
     expect(sent).toMatchObject({ status: "sent", attempts: 2, lastError: null });
   }, 300_000);
+});
+
+describe("a monitor with time windows and a period of traffic as its reference", () => {
+  it("tests the windows that have ended and reports empty ones as too few samples, not as no drift", async () => {
+    await createDeployment(t.database, { name: "fm-time", encoderName: "fm", sampleRate: 1, retentionDays: 30 }, "ada");
+    const send = async (from: number, n: number) => {
+      await serving.embed("fm-time", { inputs: Array.from({ length: n }, (_, i) => Array.from(images.subarray(order[from + i] * 784, (order[from + i] + 1) * 784))) });
+      await serving.log.flush();
+    };
+    const from = new Date();
+    await send(0, 300);
+    const to = new Date();
+    const monitor = await createMonitor(
+      t.database,
+      monitorInput.parse({ deployment: "fm-time", name: "by the minute", target: "embedding", tests: ["mmd"], reference: { kind: "traffic", from: from.toISOString(), to: to.toISOString() }, window: { kind: "time", minutes: 1 }, schedule: null }),
+      "ada",
+    );
+    await send(300, 150);
+    expect(await checkMonitor(t.database, monitor.id)).toEqual([]); // the first minute has not ended
+    const results = await checkMonitor(t.database, monitor.id, { now: new Date(monitor.createdAt.getTime() + 3 * 60_000 + 1000) });
+    expect(results.map((r) => [r.windowIndex, r.status, r.currentSamples, r.referenceSamples])).toEqual([
+      [0, "ok", 150, 300],
+      [1, "too_few_samples", 0, 0],
+      [2, "too_few_samples", 0, 0],
+    ]);
+    expect(results[1].detail).toBe("the window holds 0 samples; the monitor needs at least 100");
+    expect(results[1].windowStart.getTime() - results[0].windowStart.getTime()).toBe(60_000);
+    // a dataset reference needs a worker (the app cannot read datasets)
+    const dataset = await createMonitor(t.database, monitorInput.parse({ deployment: "fm-time", name: "dataset", target: "embedding", reference: { kind: "dataset", data: "fashion-mnist" }, window: { kind: "time", minutes: 1 } }), "ada");
+    await send(450, 150);
+    await expect(checkMonitor(t.database, dataset.id, { now: new Date(dataset.createdAt.getTime() + 61_000) })).rejects.toThrow(/only a worker can read/);
+    const [failed] = await t.database.db.select().from(driftMonitors).where(eq(driftMonitors.id, dataset.id));
+    expect(failed.lastCheckError).toMatch(/only a worker can read/);
+  }, 120_000);
 });
 
 describe("scheduled checks", () => {
