@@ -24,6 +24,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
             <Link href="/">Experiments</Link>
             <Link href="/benchmarks">Benchmarks</Link>
             <Link href="/encoders">Encoders</Link>
+            <Link href="/deployments">Deployments</Link>
             <Link href="/launch">Launch</Link>
             {hasScope(principal, "admin") && authEnabled && <Link href="/admin">Admin</Link>}
           </nav>

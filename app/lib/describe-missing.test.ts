@@ -14,6 +14,12 @@ describe("describeMissing", () => {
     expect(describeMissing("/encoders/fm/compare").title).toBe("Cannot compare these versions of fm");
   });
 
+  it("names the deployment or monitor that was asked for", () => {
+    expect(describeMissing("/deployments/fm%20prod").title).toBe("No deployment “fm prod”");
+    expect(describeMissing("/deployments/fm/monitors/9").title).toBe("Monitor 9 of fm not found");
+    expect(describeMissing("/deployments/fm/monitors/abc")).toEqual({ title: "No monitor “abc”", detail: "Monitor ids are whole numbers, like /deployments/fm/monitors/1." });
+  });
+
   it("explains an id that is no id, and any other path", () => {
     expect(describeMissing("/runs/abc")).toEqual({ title: "No run “abc”", detail: "Run ids are whole numbers, like /runs/12." });
     expect(describeMissing("/experiments/%E2%9C%93").title).toBe("No experiment “✓”");

@@ -132,12 +132,17 @@ export async function listMonitors(database: Database, deploymentName: string): 
   return Promise.all(rows.map((r) => getMonitor(database, r.id)));
 }
 
-/** A monitor's checked windows in order (after `afterWindow`, at most `limit`). */
+/** A monitor's checked windows in order: the newest `limit` (1,000), or those after `afterWindow`. */
 export async function listResults(database: Database, id: number, opts: { afterWindow?: number; limit?: number } = {}): Promise<DriftResultRow[]> {
-  return database.db
-    .select()
-    .from(driftResults)
-    .where(and(eq(driftResults.monitorId, id), gt(driftResults.windowIndex, opts.afterWindow ?? -1)))
-    .orderBy(asc(driftResults.windowIndex))
-    .limit(Math.min(opts.limit ?? 1000, 10_000));
+  const limit = Math.min(opts.limit ?? 1000, 10_000);
+  if (opts.afterWindow !== undefined) {
+    return database.db
+      .select()
+      .from(driftResults)
+      .where(and(eq(driftResults.monitorId, id), gt(driftResults.windowIndex, opts.afterWindow)))
+      .orderBy(asc(driftResults.windowIndex))
+      .limit(limit);
+  }
+  const newest = await database.db.select().from(driftResults).where(eq(driftResults.monitorId, id)).orderBy(desc(driftResults.windowIndex)).limit(limit);
+  return newest.reverse();
 }

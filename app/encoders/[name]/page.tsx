@@ -5,6 +5,7 @@ import { decodeSegment, embedCurl, encodersHref, versionHref } from "@/app/lib/e
 import { StageBadge } from "@/app/components/stage-badge";
 import { EncoderVersionsChart } from "@/app/components/encoder-versions-chart";
 import { sampleSize } from "@/server/registry/model-spec";
+import { deploymentHref } from "@/app/deployments/monitoring";
 import { ComparePicker } from "../compare-picker";
 import { orNotFound } from "../not-found-on";
 import { CreateDeploymentForm } from "./create-deployment-form";
@@ -131,7 +132,7 @@ export default async function EncoderPage({ params }: { params: Promise<{ name: 
                 {deployments.map((d) => (
                   <tr key={d.id}>
                     <td>
-                      {d.name}
+                      <Link href={deploymentHref(d.name)}>{d.name}</Link>
                       <small className="muted" style={{ display: "block" }}>
                         by {d.createdBy}, {formatDate(d.createdAt)}
                       </small>

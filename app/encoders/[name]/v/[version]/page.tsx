@@ -8,6 +8,7 @@ import { StatusBadge } from "@/app/components/status-badge";
 import { LabelEfficiencyChart } from "@/app/components/label-efficiency-chart";
 import { describeRule } from "@/server/registry/gates";
 import { sampleSize } from "@/server/registry/model-spec";
+import { deploymentHref } from "@/app/deployments/monitoring";
 import { orNotFound } from "../../../not-found-on";
 import { StageActions } from "./stage-actions";
 import "../../../registry.css";
@@ -106,7 +107,7 @@ export default async function EncoderVersionPage({ params }: { params: Promise<{
               ? "none"
               : deployments.map((d) => (
                   <div key={d.id}>
-                    <Link href={`${encoderHref(name)}#deployments`}>{d.name}</Link>
+                    <Link href={deploymentHref(d.name)}>{d.name}</Link>
                     <small>{d.serving ? "serves this version" : "serves the production version"}</small>
                   </div>
                 ))}
