@@ -640,3 +640,110 @@ export const alertEmails = pgTable(
   },
   (t) => [index("alert_emails_pending").on(t.status, t.nextAttemptAt)],
 );
+
+/** A deployment's GrowthBook rule, as Pretext stores it (server/rollout/flags.ts turns it into the SDK's). */
+export type FlagRule =
+  /** serve `version` to `coverage` of users (by hash of `hashAttribute`) */
+  | { kind: "force"; id: string; version: number; coverage: number; hashAttribute: string; seed: string | null }
+  /** split users between `versions` by `weights`, `coverage` of them in the experiment */
+  | { kind: "experiment"; id: string; key: string; versions: number[]; weights: number[]; coverage: number; hashAttribute: string; seed: string | null };
+
+/**
+ * The feature flag of a deployment: which encoder version each request gets. Served to GrowthBook
+ * SDKs at /api/features/<clientKey>; evaluated per request by the inference path.
+ */
+export const deploymentFlags = pgTable("deployment_flags", {
+  deploymentId: integer("deployment_id")
+    .primaryKey()
+    .references(() => deployments.id, { onDelete: "cascade" }),
+  /** the SDK connection's key: what GrowthBook SDKs send to fetch the feature */
+  clientKey: text("client_key").notNull().unique(),
+  rules: jsonb("rules").$type<FlagRule[]>().notNull(),
+  updatedBy: text("updated_by").notNull(),
+  updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+});
+
+/** A user's exposure to an experiment of a deployment's flag, recorded by the SDK's tracking callback. */
+export const exposures = pgTable(
+  "exposures",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    deploymentId: integer("deployment_id")
+      .notNull()
+      .references(() => deployments.id, { onDelete: "cascade" }),
+    experimentKey: text("experiment_key").notNull(),
+    variationId: integer("variation_id").notNull(),
+    /** the encoder version the variation serves */
+    version: integer("version").notNull(),
+    userId: text("user_id").notNull(),
+    at: timestamp("at", { withTimezone: true, mode: "date" }).notNull(),
+  },
+  (t) => [index("exposures_experiment").on(t.deploymentId, t.experimentKey, t.at)],
+);
+
+/** A metric outcome events are logged to: defined once, compared per variation in every experiment. */
+export const outcomeMetrics = pgTable("outcome_metrics", {
+  id: serial("id").primaryKey(),
+  key: text("key").notNull().unique(),
+  /** mean: the mean per user of the values; proportion: the share of users with any value > 0 */
+  kind: text("kind", { enum: ["mean", "proportion"] }).notNull(),
+  /** which way is better */
+  goal: text("goal", { enum: ["increase", "decrease"] }).notNull().default("increase"),
+  /** a guardrail: a ramp stops (and rolls back) when it gets significantly worse */
+  guardrail: boolean("guardrail").notNull().default(false),
+  description: text("description").notNull().default(""),
+  createdBy: text("created_by").notNull(),
+  createdAt: createdAt(),
+});
+
+/** One outcome of a user (a click, a purchase's value, a label's correctness), logged by the product. */
+export const outcomeEvents = pgTable(
+  "outcome_events",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    metricId: integer("metric_id")
+      .notNull()
+      .references(() => outcomeMetrics.id, { onDelete: "cascade" }),
+    userId: text("user_id").notNull(),
+    value: doublePrecision("value").notNull(),
+    at: timestamp("at", { withTimezone: true, mode: "date" }).notNull(),
+  },
+  (t) => [index("outcome_events_metric_user").on(t.metricId, t.userId, t.at)],
+);
+
+/** A shadow candidate of a deployment: a version that gets a copy of live requests after each response. */
+export const shadows = pgTable("shadows", {
+  deploymentId: integer("deployment_id")
+    .primaryKey()
+    .references(() => deployments.id, { onDelete: "cascade" }),
+  version: integer("version").notNull(),
+  /** share of requests copied to the candidate */
+  share: doublePrecision("share").notNull().default(1),
+  updatedBy: text("updated_by").notNull(),
+  updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+});
+
+/** One mirrored request: how the candidate's answer compares with what production served. */
+export const shadowResults = pgTable(
+  "shadow_results",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    deploymentId: integer("deployment_id")
+      .notNull()
+      .references(() => deployments.id, { onDelete: "cascade" }),
+    version: integer("version").notNull(),
+    at: timestamp("at", { withTimezone: true, mode: "date" }).notNull(),
+    samples: integer("samples").notNull(),
+    /** mean and least cosine similarity of candidate and primary embeddings of the same inputs */
+    cosineMean: doublePrecision("cosine_mean"),
+    cosineMin: doublePrecision("cosine_min"),
+    /** share of each sample's 10 nearest recent neighbours the two embedding spaces agree on */
+    neighbourOverlap: doublePrecision("neighbour_overlap"),
+    /** share of samples whose predicted class agrees, where both have a head */
+    predictionAgreement: doublePrecision("prediction_agreement"),
+    latencyMs: doublePrecision("latency_ms"),
+    primaryLatencyMs: doublePrecision("primary_latency_ms").notNull(),
+    error: text("error"),
+  },
+  (t) => [index("shadow_results_deployment_at").on(t.deploymentId, t.at)],
+);

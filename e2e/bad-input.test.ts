@@ -234,6 +234,7 @@ function corpus(f: Fixture): Case[] {
   const base = JSON.parse(readFileSync("workers/engine/configs/sweeps/lr.json", "utf8")).base as Record<string, unknown>;
   const validSweep = { base, method: "grid", parameters: { "optimizer.lr": { values: [0.001] } }, budget: 1 };
   const monitors = `/api/v1/deployments/${f.deployment}/monitors`;
+  const flag = `/api/v1/deployments/${f.deployment}/flag`;
   const validMonitor = { name: "m2", target: "embedding", reference: { kind: "dataset", data: "fashion-mnist" }, window: { kind: "count", size: 100 } };
   const rules = `/api/v1/monitors/${f.monitorId}/rules`;
   const validRule = { name: "r2", figure: "mmd.p_value", direction: "below", threshold: 0.01, recipients: ["owner@example.com"] };
@@ -554,6 +555,54 @@ function corpus(f: Fixture): Case[] {
     { name: "PUT /gates/:name: an unknown encoder", method: "PUT", path: "/api/v1/gates/nope", body: { json: { rules: [] } }, expect: 404 },
     { name: "PUT /gates/:name: a name of 201 characters", method: "PUT", path: `/api/v1/gates/${"g".repeat(201)}`, body: { json: { rules: [] } }, expect: 400, field: "name" },
     { name: "PUT /gates/:name: a name with a control character", method: "PUT", path: `/api/v1/gates/a%07b`, body: { json: { rules: [] } }, expect: 400, field: "name" },
+
+    // ---- flags (GrowthBook) ---------------------------------------------------------------
+    unauthenticated("GET", `/api/v1/deployments/${f.deployment}/flag`),
+    unauthenticated("PUT", `/api/v1/deployments/${f.deployment}/flag`, { json: { rules: [] } }),
+    unauthenticated("POST", `/api/v1/deployments/${f.deployment}/assign`, { json: { users: ["u"] } }),
+    get("GET /deployments/:name/flag: unknown deployment", "/api/v1/deployments/nope/flag", 404),
+    { name: "PUT /deployments/:name/flag: unknown deployment", method: "PUT", path: "/api/v1/deployments/nope/flag", body: { json: { rules: [] } }, expect: 404 },
+    ...jsonBoundary("PUT", flag, { rules: [{ kind: "experiment", key: "k", versions: [1, 2] }] }, "rules"),
+    { name: "PUT /deployments/:name/flag: rules missing", method: "PUT", path: flag, body: { json: {} }, expect: 400, field: "rules" },
+    { name: "PUT /deployments/:name/flag: 21 rules", method: "PUT", path: flag, body: { json: { rules: Array.from({ length: 21 }, () => ({ kind: "force", version: 1 })) } }, expect: 400, field: "rules" },
+    { name: "PUT /deployments/:name/flag: a kind unknown", method: "PUT", path: flag, body: { json: { rules: [{ kind: "canary", version: 1 }] } }, expect: 400, field: "rules.0.kind" },
+    { name: "PUT /deployments/:name/flag: a version NaN", method: "PUT", path: flag, body: { json: { rules: [{ kind: "force", version: "NaN" }] } }, expect: 400, field: "rules.0.version" },
+    { name: "PUT /deployments/:name/flag: a version 1e309", method: "PUT", path: flag, body: { raw: jsonWith({ rules: [{ kind: "force", version: "@@" }] }, "1e309") }, expect: 400, field: "rules.0.version" },
+    { name: "PUT /deployments/:name/flag: a version not registered", method: "PUT", path: flag, body: { json: { rules: [{ kind: "force", version: 99 }] } }, expect: 400, field: "rules", reason: /no servable version 99/ },
+    { name: "PUT /deployments/:name/flag: coverage 1.5", method: "PUT", path: flag, body: { json: { rules: [{ kind: "force", version: 1, coverage: 1.5 }] } }, expect: 400, field: "rules.0.coverage" },
+    { name: "PUT /deployments/:name/flag: weights not summing to 1", method: "PUT", path: flag, body: { json: { rules: [{ kind: "experiment", key: "k", versions: [1, 2], weights: [0.9, 0.9] }] } }, expect: 400, field: "rules.0.weights" },
+    { name: "PUT /deployments/:name/flag: one version in an experiment", method: "PUT", path: flag, body: { json: { rules: [{ kind: "experiment", key: "k", versions: [1] }] } }, expect: 400, field: "rules.0.versions" },
+    { name: "PUT /deployments/:name/flag: a hash attribute with a space", method: "PUT", path: flag, body: { json: { rules: [{ kind: "force", version: 1, hashAttribute: "user id" }] } }, expect: 400, field: "rules.0.hashAttribute" },
+    post("POST /deployments/:name/assign: users missing", `/api/v1/deployments/${f.deployment}/assign`, {}, 400, "users"),
+    post("POST /deployments/:name/assign: 10,001 users", `/api/v1/deployments/${f.deployment}/assign`, { users: Array.from({ length: 10_001 }, (_, i) => `u${i}`) }, 400, "users"),
+    post("POST /deployments/:name/assign: an empty user", `/api/v1/deployments/${f.deployment}/assign`, { users: [""] }, 400, "users.0"),
+    post("POST /deployments/:name/assign: unknown deployment", "/api/v1/deployments/nope/assign", { users: ["u"] }, 404),
+    get("GET /api/features/:clientKey: unknown key", "/api/features/sdk-nope", 404, undefined, { anonymous: true }),
+    get("GET /api/features/:clientKey: a key that looks like SQL", `/api/features/${enc(SQLI)}`, 404, undefined, { anonymous: true }),
+    post("POST /deployments/:name/embed: attributes an array", `/api/v1/deployments/${f.deployment}/embed`, { inputs: [Array(784).fill(0)], attributes: [1] }, 400, "attributes"),
+    post("POST /deployments/:name/embed: an attribute an object", `/api/v1/deployments/${f.deployment}/embed`, { inputs: [Array(784).fill(0)], attributes: { plan: { a: 1 } } }, 400, "attributes.plan"),
+    { name: "POST /deployments/:name/embed: a user id of 501 characters", method: "POST", path: `/api/v1/deployments/${f.deployment}/embed`, body: { json: { inputs: [Array(784).fill(0)] } }, headers: { "x-pretext-user": "u".repeat(501) }, expect: 400, field: "x-pretext-user" },
+
+    // ---- outcome metrics, events and experiment results ---------------------------------------
+    unauthenticated("GET", "/api/v1/metrics"),
+    unauthenticated("POST", "/api/v1/metrics", { json: { key: "m", kind: "mean" } }),
+    unauthenticated("POST", "/api/v1/events", { json: { events: [{ metric: "m", user: "u", value: 1 }] } }),
+    unauthenticated("GET", `/api/v1/deployments/${f.deployment}/experiments/ab`),
+    ...jsonBoundary("POST", "/api/v1/metrics", { key: "m", kind: "mean" }, "description"),
+    post("POST /metrics: key missing", "/api/v1/metrics", { kind: "mean" }, 400, "key"),
+    post("POST /metrics: kind unknown", "/api/v1/metrics", { key: "m", kind: "median" }, 400, "kind"),
+    post("POST /metrics: goal unknown", "/api/v1/metrics", { key: "m", kind: "mean", goal: "up" }, 400, "goal"),
+    post("POST /metrics: key with a backslash", "/api/v1/metrics", { key: "a\\b", kind: "mean" }, 400, "key"),
+    ...jsonBoundary("POST", "/api/v1/events", { events: [{ metric: "m", user: "u", value: 1 }] }, "events"),
+    post("POST /events: events empty", "/api/v1/events", { events: [] }, 400, "events"),
+    post("POST /events: 10,001 events", "/api/v1/events", { events: Array.from({ length: 10_001 }, () => ({ metric: "m", user: "u", value: 1 })) }, 400, "events"),
+    post("POST /events: value \"NaN\"", "/api/v1/events", { events: [{ metric: "m", user: "u", value: "NaN" }] }, 400, "events.0.value"),
+    rawPost("POST /events: value 1e309", "/api/v1/events", jsonWith({ events: [{ metric: "m", user: "u", value: "@@" }] }, "1e309"), 400, "events.0.value"),
+    post("POST /events: an unknown metric", "/api/v1/events", { events: [{ metric: "nope", user: "u", value: 1 }] }, 400, "events.0.metric"),
+    post("POST /events: at negative", "/api/v1/events", { events: [{ metric: "m", user: "u", value: 1, at: -1 }] }, 400, "events.0.at"),
+    post("POST /events: user of 501 characters", "/api/v1/events", { events: [{ metric: "m", user: "u".repeat(501), value: 1 }] }, 400, "events.0.user"),
+    get("GET /deployments/:name/experiments/:key: unknown deployment", "/api/v1/deployments/nope/experiments/ab", 404),
+    get("GET /deployments/:name/experiments/:key: a key with a control character", `/api/v1/deployments/${f.deployment}/experiments/a%07b`, 400, "key"),
 
     // ---- drift monitors and alert rules ----------------------------------------------------
     unauthenticated("GET", `/api/v1/deployments/${f.deployment}/monitors`),

@@ -3,6 +3,7 @@ import { benchmarksRouter } from "./routers/benchmarks";
 import { experimentsRouter } from "./routers/experiments";
 import { metricsRouter } from "./routers/metrics";
 import { monitoringRouter } from "./routers/monitoring";
+import { rolloutRouter } from "./routers/rollout";
 import { registryRouter } from "./routers/registry";
 import { runsRouter } from "./routers/runs";
 import { createCallerFactory, router } from "./trpc";
@@ -14,6 +15,7 @@ export const appRouter = router({
   benchmarks: benchmarksRouter,
   registry: registryRouter,
   monitoring: monitoringRouter,
+  rollout: rolloutRouter,
   access: accessRouter,
 });
 

@@ -14,6 +14,8 @@ import { getDeploymentByName, productionVersion, type DeploymentRow, type Encode
 import { decodeInputs } from "./inputs";
 import { preprocess } from "./preprocess";
 import { RequestLog } from "./request-log";
+import { FlagEvaluator, requestAttributes } from "@/server/rollout/assign";
+import { ShadowRunner } from "@/server/rollout/shadow";
 import { loadModel, type LoadedModel } from "./runtime";
 
 export interface EmbedResponse {
@@ -24,6 +26,8 @@ export interface EmbedResponse {
   embeddings: number[][];
   /** where the model has a classification head: the most probable class and every class's probability */
   predictions?: { label: number; probabilities: number[] }[];
+  /** the experiment of the deployment's flag that chose the version, and the caller's variation */
+  experiment?: { key: string; variationId: number };
 }
 
 interface LoadedVersion {
@@ -41,6 +45,8 @@ export class Serving {
   private readonly batchStats = { calls: 0, samples: 0 };
   private routes = new Map<string, { deployment: DeploymentRow; encoderId: number | null; at: number }>();
   readonly log: RequestLog;
+  readonly flags: FlagEvaluator;
+  readonly shadows: ShadowRunner;
 
   constructor(
     private readonly database: Database,
@@ -49,16 +55,28 @@ export class Serving {
     private readonly batching = { maxBatch: 128, maxWaitMs: 0 },
   ) {
     this.log = new RequestLog(database);
+    this.flags = new FlagEvaluator(database, (exposure) => this.log.recordExposure(exposure));
+    this.shadows = new ShadowRunner(
+      database,
+      async (encoderId, raw, n) => {
+        const version = await this.loadedVersion(encoderId);
+        return version.batcher.submit(preprocess(raw, n, version.spec), n);
+      },
+      (row) => this.log.recordShadow(row),
+    );
   }
 
-  async embed(deploymentName: string, body: unknown): Promise<EmbedResponse> {
+  /** Embeds the body's inputs with the version the deployment's flag gives this caller (`user`: the x-pretext-user header). */
+  async embed(deploymentName: string, body: unknown, user: string | null = null): Promise<EmbedResponse> {
     const started = performance.now();
     const deployment = await this.deployment(deploymentName);
     let version: LoadedVersion | null = null;
     try {
-      version = await this.servingVersion(deployment);
+      const assigned = await this.flags.assign(deployment, requestAttributes(user, body));
+      version = await this.servingVersion(deployment, assigned?.encoderId);
       const { raw, n } = decodeInputs((body as { inputs?: unknown } | null)?.inputs, version.spec);
       const out = await version.batcher.submit(preprocess(raw, n, version.spec), n);
+      this.shadows.mirror(deployment, version.encoder.id, raw, n, out, performance.now() - started);
       this.log.record(
         { deploymentId: deployment.id, encoderId: version.encoder.id, at: new Date(), latencyMs: performance.now() - started, samples: n, status: 200 },
         { input: raw, embedding: out.embedding, n, dim: out.dim, rate: deployment.sampleRate },
@@ -70,6 +88,7 @@ export class Serving {
         deployment: deployment.name,
         encoder: { id, name, version: v },
         runtime: version.model.runtime,
+        ...(assigned?.experiment ? { experiment: assigned.experiment } : {}),
         dim: out.dim,
         embeddings: rows(out.embedding, out.dim, (r) => r),
         ...(out.probabilities && out.classes
@@ -86,12 +105,14 @@ export class Serving {
   /** This process's serving figures: per loaded version, inference calls and their mean batch; log rows dropped. */
   processStats() {
     const { calls, samples } = this.batchStats;
-    return { loadedVersions: [...this.versions.keys()], inferenceCalls: calls, samples, meanBatch: calls ? samples / calls : null, droppedLogRows: { ...this.log.dropped } };
+    return { loadedVersions: [...this.versions.keys()], inferenceCalls: calls, samples, meanBatch: calls ? samples / calls : null, droppedLogRows: { ...this.log.dropped }, shadow: { ...this.shadows.counts } };
   }
 
   /** After a stage change: every deployment resolves its version again on its next request (unloading what it no longer serves). */
   invalidate(): void {
     for (const route of this.routes.values()) route.at = -Infinity;
+    this.flags.invalidate();
+    this.shadows.invalidate();
   }
 
   async close(): Promise<void> {
@@ -111,9 +132,14 @@ export class Serving {
     return deployment;
   }
 
-  private async servingVersion(deployment: DeploymentRow): Promise<LoadedVersion> {
-    const encoderId = this.routes.get(deployment.name)?.encoderId;
+  /** The loaded model of `encoderId` (a version the flag chose), or of the deployment's production version. */
+  private async servingVersion(deployment: DeploymentRow, assigned?: number): Promise<LoadedVersion> {
+    const encoderId = assigned ?? this.routes.get(deployment.name)?.encoderId;
     if (!encoderId) throw new PretextError(409, `deployment ${deployment.name}: encoder ${deployment.encoderName} has no version in production`);
+    return this.loadedVersion(encoderId);
+  }
+
+  private loadedVersion(encoderId: number): Promise<LoadedVersion> {
     let loading = this.versions.get(encoderId);
     if (!loading) {
       loading = this.load(encoderId);
@@ -129,7 +155,8 @@ export class Serving {
   }
 
   private async unloadUnused(): Promise<void> {
-    const used = new Set([...this.routes.values()].map((r) => r.encoderId));
+    const used = new Set<number | null>([...this.routes.values()].map((r) => r.encoderId));
+    for (const id of [...(await this.flags.referencedEncoderIds()), ...this.shadows.candidateEncoderIds()]) used.add(id);
     for (const [id, loading] of this.versions) {
       if (used.has(id)) continue;
       this.versions.delete(id);

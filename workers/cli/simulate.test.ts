@@ -37,6 +37,43 @@ describe("pretext simulate: arguments", () => {
     expect(() => parseSimulateArgs([...base, "--drift", "noise=0.1", "--drift-from", "5", "--drift-to", "5"])).toThrow(/--drift-to \(5\) must be above --drift-from \(5\)/);
   });
 
+  it("parses users, an outcome and its effects by version", () => {
+    expect(parseSimulateArgs([...base, "--users", "50", "--outcome", "clicked:proportion:0.2", "--effect", "2=1.0", "--effect", "3=-0.1"])).toMatchObject({
+      users: 50,
+      outcome: { metric: "clicked", kind: "proportion", base: 0.2 },
+      effects: { 2: 1, 3: -0.1 },
+    });
+    const outcome = (arg: string) => parseSimulateArgs([...base, "--users", "5", "--outcome", arg]).outcome;
+    expect(outcome("clicked")).toEqual({ metric: "clicked", kind: "proportion", base: 0.1 });
+    expect(outcome("revenue:mean:5")).toEqual({ metric: "revenue", kind: "mean", base: 5 });
+    expect(outcome("revenue:mean")).toEqual({ metric: "revenue", kind: "mean", base: 0.1 });
+    expect(outcome("clicked:0.3")).toEqual({ metric: "clicked", kind: "proportion", base: 0.3 });
+    expect(parseSimulateArgs([...base, "--users", "5"])).toMatchObject({ users: 5, outcome: undefined, effects: undefined });
+  });
+
+  it("refuses users, outcomes and effects it cannot plant, naming the flag", () => {
+    const users = [...base, "--users", "10"];
+    expect(() => parseSimulateArgs([...base, "--users", "0"])).toThrow(/^--users must be an integer of at least 1, got 0$/);
+    expect(() => parseSimulateArgs([...base, "--users", "2.5"])).toThrow(/^--users must be an integer of at least 1, got 2.5$/);
+    expect(() => parseSimulateArgs([...base, "--outcome", "clicked"])).toThrow(/^--outcome needs --users: outcome events are logged per user/);
+    expect(() => parseSimulateArgs([...users, "--effect", "2=0.1"])).toThrow(/^--effect needs --outcome/);
+    const outcome = [...users, "--outcome", "clicked"];
+    expect(() => parseSimulateArgs([...outcome, "--effect", "2=abc"])).toThrow(/^--effect 2=abc: the lift must be a number \(relative: 0.05 is 5 % more\), got "abc"$/);
+    expect(() => parseSimulateArgs([...outcome, "--effect", "2="])).toThrow(/^--effect 2=: the lift must be a number/);
+    expect(() => parseSimulateArgs([...outcome, "--effect", "v2=0.1"])).toThrow(/^--effect v2=0.1: expected <version>=<relative lift>, e.g. 2=0.05/);
+    expect(() => parseSimulateArgs([...outcome, "--effect", "0=0.1"])).toThrow(/^--effect 0=0.1: versions start at 1/);
+    expect(() => parseSimulateArgs([...outcome, "--effect", "2=-1.5"])).toThrow(/^--effect 2=-1.5: a lift below -1 would make the mean negative/);
+    expect(() => parseSimulateArgs([...outcome, "--effect", "2=0.1", "--effect", "2=0.2"])).toThrow(/^--effect 2=0.2: version 2 has an effect already \(0.1\)$/);
+    const bad = (arg: string) => () => parseSimulateArgs([...users, "--outcome", arg]);
+    expect(bad("x:median")).toThrow(/^--outcome x:median: the kind must be proportion or mean, got "median" \(expected <metric>\[:proportion\|mean\]\[:<base>\]/);
+    expect(bad("clicked:proportion:1.5")).toThrow(/^--outcome clicked:proportion:1.5: a proportion's base must be from 0 to 1, got 1.5/);
+    expect(bad("revenue:mean:0")).toThrow(/^--outcome revenue:mean:0: a mean's base must be above 0 \(it is also the standard deviation\)/);
+    expect(bad(":mean")).toThrow(/^--outcome :mean: the metric must not be empty/);
+    expect(bad("a:b:mean")).toThrow(/^--outcome a:b:mean: too many parts/);
+    expect(bad("bad!key")).toThrow(/^--outcome bad!key: the metric may only contain letters, digits/);
+    expect(() => parseSimulateArgs([...users, "--outcome"])).toThrow(/^--outcome needs a value\nusage: pretext simulate/);
+  });
+
   it("needs a running app", async () => {
     const saved = process.env.PRETEXT_URL;
     process.env.PRETEXT_URL = "";
@@ -61,30 +98,68 @@ describe("pretext simulate: arguments", () => {
 interface Received {
   url: string;
   inputs: number[][];
+  /** the x-pretext-user header */
+  user?: string;
 }
 
-/** A stand-in for the app's embed route on 127.0.0.1: records every request, answers with `respond` after `delayMs`. */
-function embedServer(respond: (index: number) => { status: number; body: unknown }) {
+interface Event {
+  metric: string;
+  user: string;
+  value: number;
+}
+
+/** The version the stand-in's "flag" serves a user: a hash of the id, version 1 or 2; version 1 without a user. */
+function versionOf(user: string | undefined): number {
+  if (user === undefined) return 1;
+  let h = 0;
+  for (const c of user) h = (Math.imul(h, 31) + c.charCodeAt(0)) >>> 0;
+  return 1 + (h % 2);
+}
+
+/**
+ * A stand-in for the app on 127.0.0.1: its embed route records every request and answers with `respond` after `delayMs`;
+ * POST /api/v1/events records the batches (or answers with `events`), /api/v1/metrics defines a metric once (then 409s) and lists them.
+ */
+function embedServer(respond: (index: number, user?: string) => { status: number; body: unknown }) {
   const received: Received[] = [];
+  const outcomes = { batches: [] as Event[][], metricPosts: [] as unknown[], metrics: new Map<string, { key: string; kind: string }>() };
+  let events: (batch: number) => { status: number; body: unknown } = () => ({ status: 201, body: {} });
   const load = { delayMs: 0, open: 0, maxOpen: 0 };
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    load.maxOpen = Math.max(load.maxOpen, ++load.open);
+    const reply = (status: number, body: unknown) => res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      const { inputs } = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { inputs: number[][] };
-      const { status, body } = respond(received.length);
-      received.push({ url: `${req.method} ${req.url}`, inputs });
+      const text = Buffer.concat(chunks).toString("utf8");
+      if (req.url === "/api/v1/events") {
+        const { status, body } = events(outcomes.batches.length);
+        const batch = (JSON.parse(text) as { events: Event[] }).events;
+        outcomes.batches.push(batch);
+        return reply(status, status === 201 ? { events: batch.length } : body);
+      }
+      if (req.url === "/api/v1/metrics") {
+        if (req.method === "GET") return reply(200, [...outcomes.metrics.values()]);
+        const metric = JSON.parse(text) as { key: string; kind: string };
+        outcomes.metricPosts.push(metric);
+        if (outcomes.metrics.has(metric.key)) return reply(409, { error: `key: a metric "${metric.key}" exists already` });
+        outcomes.metrics.set(metric.key, metric);
+        return reply(201, metric);
+      }
+      load.maxOpen = Math.max(load.maxOpen, ++load.open);
+      const { inputs } = JSON.parse(text) as { inputs: number[][] };
+      const user = req.headers["x-pretext-user"] as string | undefined;
+      const { status, body } = respond(received.length, user);
+      received.push({ url: `${req.method} ${req.url}`, inputs, user });
       setTimeout(() => {
         load.open--;
-        res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+        reply(status, body);
       }, load.delayMs);
     });
   });
-  return { server, received, load };
+  return { server, received, load, outcomes, answerEvents: (f: typeof events) => (events = f) };
 }
 
-const EMBEDDED = (n = 1) => ({ deployment: "fm", encoder: { id: 1, name: "enc", version: 1 }, runtime: "onnx", dim: 2, embeddings: Array.from({ length: n }, () => [0.1, 0.2]) });
+const EMBEDDED = (n = 1, version = 1) => ({ deployment: "fm", encoder: { id: version, name: "enc", version }, runtime: "onnx", dim: 2, embeddings: Array.from({ length: n }, () => [0.1, 0.2]) });
 
 function restore(name: string, value: string | undefined) {
   if (value === undefined) delete process.env[name];
@@ -92,8 +167,9 @@ function restore(name: string, value: string | undefined) {
 }
 
 describe("pretext simulate: traffic to a stand-in app", () => {
-  let respond: (index: number) => { status: number; body: unknown } = () => ({ status: 200, body: EMBEDDED() });
-  const { server, received, load } = embedServer((i) => respond(i));
+  const served = (_: number, user?: string) => ({ status: 200, body: EMBEDDED(1, versionOf(user)) });
+  let respond: (index: number, user?: string) => { status: number; body: unknown } = served;
+  const { server, received, load, outcomes, answerEvents } = embedServer((i, user) => respond(i, user));
   let baseUrl = "";
   const saved = process.env.PRETEXT_URL;
 
@@ -105,7 +181,11 @@ describe("pretext simulate: traffic to a stand-in app", () => {
   afterEach(() => {
     received.length = 0;
     Object.assign(load, { delayMs: 0, maxOpen: 0 });
-    respond = () => ({ status: 200, body: EMBEDDED() });
+    respond = served;
+    outcomes.batches.length = 0;
+    outcomes.metricPosts.length = 0;
+    outcomes.metrics.clear();
+    answerEvents(() => ({ status: 201, body: {} }));
   });
   afterAll(async () => {
     restore("PRETEXT_URL", saved);
@@ -119,6 +199,7 @@ describe("pretext simulate: traffic to a stand-in app", () => {
     expect(received).toHaveLength(10);
     for (const r of received) {
       expect(r.url).toBe("POST /api/v1/deployments/fm/embed");
+      expect(r.user).toBeUndefined(); // no --users: no user header
       expect(r.inputs).toHaveLength(4);
       for (const input of r.inputs) {
         expect(input).toHaveLength(28 * 28);
@@ -212,5 +293,105 @@ describe("pretext simulate: traffic to a stand-in app", () => {
     await expect(runSimulation(parseSimulateArgs(["--deployment", "fm", "--data", "fashion-mnist", "--drift", "prior=1,1"]), client, () => {})).rejects.toThrow(
       /--drift prior: 2 weights for the 10 classes of fashion-mnist \(T-shirt\/top, Trouser/,
     );
+  });
+
+  const rowsCsv = () => {
+    const csv = path.join(mkdtempSync(path.join(os.tmpdir(), "pretext-simulate-")), "rows.csv");
+    writeFileSync(csv, "a,b\n1,2\n3,4\n5,6\n");
+    return csv;
+  };
+  const meanOf = (xs: number[]) => xs.reduce((sum, x) => sum + x, 0) / xs.length;
+  const byUser = (e: { user: string; value: number }) => `${e.user} ${e.value}`;
+
+  it("plays the users of an A/B test: an outcome event per served request, for its user, with the mean its version plants", async () => {
+    const args = ["--deployment", "fm", "--data", rowsCsv(), "--requests", "1000", "--batch", "1", "--rate", "2000"];
+    const ab = [...args, "--users", "50", "--outcome", "clicked:proportion:0.2", "--effect", "2=1.0"];
+    const client = new PretextClient({ baseUrl });
+    const log: string[] = [];
+    const summary = await runSimulation(parseSimulateArgs(ab), client, (l) => log.push(l));
+    expect(summary).toMatchObject({ requests: 1000, ok: 1000, failed: 0, events: { sent: 1000, failed: 0 } });
+
+    // requests come from the pool of 50, as the x-pretext-user header
+    expect(received.every((r) => /^user-([0-9]|[1-4][0-9])$/.test(r.user!))).toBe(true);
+    expect(new Set(received.map((r) => r.user)).size).toBeGreaterThan(45);
+    // one event per request, for the request's user, in batches of 200
+    expect(outcomes.batches.map((b) => b.length)).toEqual([200, 200, 200, 200, 200]);
+    const events = outcomes.batches.flat();
+    expect(events.every((e) => e.metric === "clicked" && (e.value === 0 || e.value === 1))).toBe(true);
+    expect(events.map((e) => e.user).sort()).toEqual(received.map((r) => r.user!).sort());
+    // the planted truth: version 2 (lift +100 %) converts about twice as often as version 1 (0.2)
+    const v1 = events.filter((e) => versionOf(e.user) === 1).map((e) => e.value);
+    const v2 = events.filter((e) => versionOf(e.user) === 2).map((e) => e.value);
+    expect(Math.min(v1.length, v2.length)).toBeGreaterThan(300);
+    expect(meanOf(v1)).toBeGreaterThan(0.14);
+    expect(meanOf(v1)).toBeLessThan(0.26);
+    expect(meanOf(v2)).toBeGreaterThan(0.32);
+    expect(meanOf(v2)).toBeLessThan(0.48);
+    expect(meanOf(v2) / meanOf(v1)).toBeGreaterThan(1.5);
+    expect(meanOf(v2) / meanOf(v1)).toBeLessThan(2.6);
+    expect(summary.versions).toEqual({
+      1: { requests: v1.length, outcomeMean: meanOf(v1), planted: 0.2 },
+      2: { requests: v2.length, outcomeMean: meanOf(v2), planted: 0.4 },
+    });
+    // the metric was defined once, before the traffic
+    expect(outcomes.metricPosts).toEqual([{ key: "clicked", kind: "proportion" }]);
+    expect(log[0]).toMatch(/, no drift, 50 users \(x-pretext-user: user-0 \.\.\. user-49\), outcome clicked \(proportion, base 0\.2; version 2 \+100 %, other versions \+0 %\)$/);
+    expect(log[1]).toBe("defined metric clicked (proportion)");
+    expect(log.at(-1)).toMatch(
+      /\nachieved rate {5}\d+\.\d requests\/s\nversion 1 {9}\d+ requests, clicked mean 0\.\d{3} \(planted 0\.200\)\nversion 2 {9}\d+ requests, clicked mean 0\.\d{3} \(planted 0\.400\)\noutcome events {4}1000 sent, 0 failed$/,
+    );
+
+    // the same seed plants the same events; the metric exists now (409), which is fine
+    outcomes.batches.length = 0;
+    const again: string[] = [];
+    await runSimulation(parseSimulateArgs(ab), client, (l) => again.push(l));
+    expect(outcomes.batches.flat().map(byUser).sort()).toEqual(events.map(byUser).sort());
+    expect(outcomes.metricPosts).toHaveLength(2);
+    expect(outcomes.metrics.size).toBe(1);
+    expect(again[1]).toBe("metric clicked exists already (proportion): the events are added to it");
+
+    // users without an outcome: a user header and the versions served, no events
+    outcomes.batches.length = 0;
+    received.length = 0;
+    const plain = await runSimulation(parseSimulateArgs([...args, "--requests", "20", "--users", "3"]), client, () => {});
+    expect(received.every((r) => ["user-0", "user-1", "user-2"].includes(r.user!))).toBe(true);
+    expect(Object.values(plain.versions!).reduce((n, v) => n + v.requests, 0)).toBe(20);
+    expect(plain.events).toBeUndefined();
+    expect(outcomes.batches).toEqual([]);
+  });
+
+  it("draws a mean outcome as a normal of the planted mean and sd base; counts failed batches without stopping", async () => {
+    answerEvents((batch) => (batch === 1 ? { status: 400, body: { error: 'events.3.metric: no metric "revenue" (define it first: POST /api/v1/metrics)' } } : { status: 201, body: {} }));
+    const args = ["--deployment", "fm", "--data", rowsCsv(), "--requests", "600", "--batch", "1", "--rate", "2000", "--users", "20"];
+    const log: string[] = [];
+    const summary = await runSimulation(parseSimulateArgs([...args, "--outcome", "revenue:mean:5", "--effect", "2=0.5", "--effect", "3=0.2"]), new PretextClient({ baseUrl }), (l) => log.push(l));
+    expect(summary).toMatchObject({ requests: 600, ok: 600, events: { sent: 400, failed: 200 } });
+    expect(outcomes.batches).toHaveLength(3);
+    const events = outcomes.batches.flat();
+    expect(events.every((e) => e.metric === "revenue" && Number.isFinite(e.value))).toBe(true);
+    const v1 = events.filter((e) => versionOf(e.user) === 1).map((e) => e.value);
+    const v2 = events.filter((e) => versionOf(e.user) === 2).map((e) => e.value);
+    expect(meanOf(v1)).toBeGreaterThan(4);
+    expect(meanOf(v1)).toBeLessThan(6);
+    expect(meanOf(v2)).toBeGreaterThan(6.5);
+    expect(meanOf(v2)).toBeLessThan(8.5);
+    const sd = Math.sqrt(meanOf(v1.map((x) => (x - meanOf(v1)) ** 2)));
+    expect(sd).toBeGreaterThan(4);
+    expect(sd).toBeLessThan(6);
+    expect(summary.versions).toMatchObject({ 1: { planted: 5 }, 2: { planted: 7.5 } });
+    expect(log.filter((l) => l.startsWith("outcome events failed"))).toEqual([
+      'outcome events failed: POST /api/v1/events: 400 events.3.metric: no metric "revenue" (define it first: POST /api/v1/metrics) (further failed batches are counted, not shown)',
+    ]);
+    expect(log.at(-2)).toMatch(/\noutcome events {4}400 sent, 200 failed$/);
+    expect(log.at(-1)).toBe("--effect 3=0.2: no request was served by version 3 (the deployment's flag decides who gets which version)");
+  });
+
+  it("refuses a metric that exists as another kind, before sending traffic", async () => {
+    outcomes.metrics.set("clicked", { key: "clicked", kind: "mean" });
+    const args = ["--deployment", "fm", "--data", rowsCsv(), "--requests", "5", "--users", "5", "--outcome", "clicked:proportion"];
+    await expect(runSimulation(parseSimulateArgs(args), new PretextClient({ baseUrl }), () => {})).rejects.toThrow(
+      "--outcome clicked:proportion: the metric clicked exists already as a mean metric; log mean outcomes to it, or name another metric",
+    );
+    expect(received).toEqual([]);
   });
 });

@@ -207,10 +207,11 @@ describe("scheduled checks", () => {
       await createDeployment(t.database, { name: "fm-queued", encoderName: "fm", sampleRate: 1, retentionDays: 30 }, "ada");
       const monitor = await createMonitor(
         t.database,
-        monitorInput.parse({ deployment: "fm-queued", name: "m", target: "input", tests: ["ks", "psi"], reference: { kind: "dataset", data: "fashion-mnist", size: 300 }, window: { kind: "count", size: 100 }, minSamples: 50, schedule: null }),
+        // PSI needs a few hundred samples a side: without drift it averages about (bins − 1)(1/n + 1/m)
+        monitorInput.parse({ deployment: "fm-queued", name: "m", target: "input", tests: ["ks", "psi"], reference: { kind: "dataset", data: "fashion-mnist", size: 1000 }, window: { kind: "count", size: 200 }, schedule: null }),
         "ada",
       );
-      const inputs = Array.from({ length: 200 }, (_, i) => Array.from(images.subarray(order[i] * 784, (order[i] + 1) * 784)));
+      const inputs = Array.from({ length: 400 }, (_, i) => Array.from(images.subarray(order[i] * 784, (order[i] + 1) * 784)));
       await serving.embed("fm-queued", { inputs });
       await serving.log.flush();
       const jobId = await queueCheck(queue, monitor.id);
@@ -219,9 +220,9 @@ describe("scheduled checks", () => {
         const r = await listResults(t.database, monitor.id);
         return r.length === 2 && r;
       }, 60_000);
-      expect(results.map((r) => [r.status, r.currentSamples, r.referenceSamples])).toEqual([
-        ["ok", 100, 300],
-        ["ok", 100, 300],
+      expect(results.map((r) => [r.status, r.currentSamples, r.referenceSamples, r.detail])).toEqual([
+        ["ok", 200, 1000, ""],
+        ["ok", 200, 1000, ""],
       ]);
       expect(Object.keys(results[0].figures).sort()).toEqual(["input.mean", "input.mean_shift", "input.missing_rate", "input.std", "ks.drifted_share", "ks.p_value", "psi.drifted_share", "psi.max", "psi.mean"]);
       expect(Math.abs(results[0].figures["input.mean_shift"])).toBeLessThan(0.1);
