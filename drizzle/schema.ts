@@ -18,6 +18,7 @@ import {
   text,
   timestamp,
   uniqueIndex,
+  type AnyPgColumn,
 } from "drizzle-orm/pg-core";
 
 const createdAt = () => timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow();
@@ -623,10 +624,13 @@ export const alertEmails = pgTable(
   "alert_emails",
   {
     id: bigserial("id", { mode: "number" }).primaryKey(),
+    /** the rule transition it reports, or (ramps) the ramp's rollback */
     eventId: bigint("event_id", { mode: "number" })
-      .notNull()
       .unique()
       .references(() => alertEvents.id, { onDelete: "cascade" }),
+    rampEventId: bigint("ramp_event_id", { mode: "number" })
+      .unique()
+      .references((): AnyPgColumn => rampEvents.id, { onDelete: "cascade" }),
     sender: text("sender").notNull(),
     recipients: text("recipients").array().notNull(),
     subject: text("subject").notNull(),
@@ -747,3 +751,80 @@ export const shadowResults = pgTable(
   },
   (t) => [index("shadow_results_deployment_at").on(t.deploymentId, t.at)],
 );
+
+export const rampStatuses = ["running", "paused", "completed", "rolled_back", "promoted"] as const;
+export type RampStatus = (typeof rampStatuses)[number];
+
+/** One step of a ramp: the candidate's share of users, held at least this long and until this many users saw it. */
+export interface RampStep {
+  share: number;
+  minMinutes: number;
+  minUsers: number;
+}
+
+/** What stops a ramp (and rolls it back): the candidate's error rate or p99 latency past a limit, or an outcome metric significantly worse. */
+export interface RampGuardrails {
+  maxErrorRate: number | null;
+  maxP99Ms: number | null;
+  /** outcome metric keys, compared candidate vs baseline with the sequential test */
+  metrics: string[];
+}
+
+/**
+ * A controlled ramp of a candidate version on a deployment: it owns the deployment's flag while it
+ * runs (an experiment baseline vs candidate at the step's share), advances step by step, and rolls
+ * back to the baseline at the first failing guardrail.
+ */
+export const ramps = pgTable(
+  "ramps",
+  {
+    id: serial("id").primaryKey(),
+    deploymentId: integer("deployment_id")
+      .notNull()
+      .references(() => deployments.id, { onDelete: "cascade" }),
+    candidateVersion: integer("candidate_version").notNull(),
+    /** the last good version: what a rollback serves */
+    baselineVersion: integer("baseline_version").notNull(),
+    steps: jsonb("steps").$type<RampStep[]>().notNull(),
+    stepIndex: integer("step_index").notNull().default(0),
+    stepStartedAt: timestamp("step_started_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    status: text("status", { enum: rampStatuses }).notNull().default("running"),
+    guardrails: jsonb("guardrails").$type<RampGuardrails>().notNull(),
+    recipients: text("recipients").array().notNull(),
+    sender: text("sender"),
+    createdBy: text("created_by").notNull(),
+    createdAt: createdAt(),
+    updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  },
+  // at most one ramp in progress per deployment
+  (t) => [uniqueIndex("ramps_one_active").on(t.deploymentId).where(sql`${t.status} in ('running', 'paused')`)],
+);
+
+/** Every step of a ramp's history: start, advance, pause, resume, rollback, complete, promote; with the guardrail checks. */
+export const rampEvents = pgTable(
+  "ramp_events",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    rampId: integer("ramp_id")
+      .notNull()
+      .references(() => ramps.id, { onDelete: "cascade" }),
+    at: timestamp("at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    action: text("action").notNull(),
+    stepIndex: integer("step_index").notNull(),
+    share: doublePrecision("share").notNull(),
+    actor: text("actor").notNull(),
+    detail: text("detail").notNull().default(""),
+    checks: jsonb("checks").$type<RampCheck[]>().notNull().default([]),
+  },
+  (t) => [index("ramp_events_ramp").on(t.rampId, t.at)],
+);
+
+/** One guardrail's reading: the figure, its limit, and whether it failed. */
+export interface RampCheck {
+  guardrail: string;
+  value: number | null;
+  limit: string;
+  failed: boolean;
+  /** why there is no verdict yet (too few requests or users) */
+  note?: string;
+}

@@ -48,7 +48,7 @@ export const flagRuleInput = z.discriminatedUnion(
         if (!r.weights) return;
         if (r.weights.length !== r.versions.length) ctx.addIssue({ code: "custom", path: ["weights"], message: `must hold one weight per version (${r.versions.length})` });
         const sum = r.weights.reduce((a, b) => a + b, 0);
-        if (sum < 0.99 || sum > 1.01) ctx.addIssue({ code: "custom", path: ["weights"], message: `must sum to 1, got ${sum}` });
+        if (sum < 0.99 || sum > 1.01) ctx.addIssue({ code: "custom", path: ["weights"], message: `must sum to 1, got ${+sum.toFixed(6)}` });
       }),
   ],
   { error: 'must be {"kind": "force", "version", ...} or {"kind": "experiment", "key", "versions", ...}' },

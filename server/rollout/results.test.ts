@@ -11,7 +11,7 @@ import { openTestDatabase, type TestDatabase } from "@/server/testing/databases"
 import { seededRandom } from "@/server/random";
 import { flagInput, setFlag } from "./flags";
 import { createOutcomeMetric, eventsInput, logEvents, outcomeMetricInput } from "./outcomes";
-import { experimentResults } from "./results";
+import { experimentResults, liftOverTime } from "./results";
 
 let t: TestDatabase;
 let deploymentId: number;
@@ -89,6 +89,14 @@ describe("experiment results", () => {
     expect(latency.variations[0].mean).toBeGreaterThan(20);
   }, 60_000);
 
+  it("draw the cumulative lift over the experiment's life, its band narrowing as users arrive", async () => {
+    const series = await liftOverTime(t.database, "fm-ab", "lift", "clicked", 5);
+    expect(series.map((p) => p.users)).toEqual([4000, 8000, 12_000, 16_000, 20_000]);
+    const widths = series.map((p) => p.variations[0].ci[1] - p.variations[0].ci[0]);
+    expect(widths.every((w, i) => i === 0 || w < widths[i - 1])).toBe(true);
+    expect(series.at(-1)!.variations[0].lift).toBeCloseTo((await experimentResults(t.database, "fm-ab", "lift")).metrics[0].variations[1].comparison!.effect, 12);
+  });
+
   it("flag a 48/52 split of 20,000 users as a sample-ratio mismatch", async () => {
     await plant("srm", 20_000, 0, 0.52, 2);
     const r = await experimentResults(t.database, "fm-ab", "srm");
@@ -109,5 +117,6 @@ describe("experiment results", () => {
     await expect(logEvents(t.database, eventsInput.parse({ events: [{ metric: "clicked", user: "u", value: 1 }, { metric: "nope", user: "u", value: 1 }] }))).rejects.toThrow(/^events\.1\.metric: no metric "nope"/);
     await expect(createOutcomeMetric(t.database, outcomeMetricInput.parse({ key: "clicked", kind: "mean" }), "ada")).rejects.toThrow(/^key: a metric "clicked" exists already/);
     await expect(experimentResults(t.database, "nope", "ab")).rejects.toThrow(/deployment "nope" not found/);
+    await expect(experimentResults(t.database, "fm-ab", "never-ran")).rejects.toThrow(/^experiment "never-ran" of deployment fm-ab not found/);
   });
 });

@@ -2,8 +2,9 @@
  * Shadow deployments: a candidate version gets a copy of live requests after the response has been
  * computed, and its answers are compared with production's on the same inputs (cosine agreement,
  * nearest-neighbour overlap, prediction agreement) with its latency. It must never slow or fail the
- * primary: mirroring is a synchronous enqueue that cannot throw, one candidate batch runs at a time,
- * and when more than `maxPendingSamples` wait, new copies are shed and counted.
+ * primary: mirroring is a synchronous enqueue that cannot throw, one candidate batch runs at a time
+ * and only while no primary request is in flight, and when more than `maxPendingSamples` wait, new
+ * copies are shed and counted.
  */
 import { and, eq, gte, sql } from "drizzle-orm";
 import { z } from "zod";
@@ -126,6 +127,8 @@ export class ShadowRunner {
     private readonly run: CandidateRun,
     private readonly record: (row: ShadowResultRecord) => void,
     private readonly maxPendingSamples = 1024,
+    /** whether primary requests are in flight: the candidate runs only in the gaps between them */
+    private readonly primaryBusy: () => boolean = () => false,
   ) {}
 
   /** Copies a served request to the deployment's candidate, if it has one; never throws, never waits. */
@@ -181,6 +184,8 @@ export class ShadowRunner {
     this.draining = true;
     try {
       for (let m = this.queue.shift(); m; m = this.queue.shift()) {
+        // yield to the primary: a copy waits while live requests run (new copies are shed meanwhile if it overflows)
+        while (this.primaryBusy()) await new Promise((r) => setTimeout(r, 1));
         const started = performance.now();
         try {
           const out = await this.run(m.encoderId, m.raw, m.n);

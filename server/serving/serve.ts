@@ -47,6 +47,8 @@ export class Serving {
   readonly log: RequestLog;
   readonly flags: FlagEvaluator;
   readonly shadows: ShadowRunner;
+  /** primary requests between their arrival and their answer */
+  private inFlight = 0;
 
   constructor(
     private readonly database: Database,
@@ -63,12 +65,23 @@ export class Serving {
         return version.batcher.submit(preprocess(raw, n, version.spec), n);
       },
       (row) => this.log.recordShadow(row),
+      1024,
+      () => this.inFlight > 0,
     );
   }
 
   /** Embeds the body's inputs with the version the deployment's flag gives this caller (`user`: the x-pretext-user header). */
   async embed(deploymentName: string, body: unknown, user: string | null = null): Promise<EmbedResponse> {
     const started = performance.now();
+    this.inFlight++;
+    try {
+      return await this.embedCounted(deploymentName, body, user, started);
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  private async embedCounted(deploymentName: string, body: unknown, user: string | null, started: number): Promise<EmbedResponse> {
     const deployment = await this.deployment(deploymentName);
     let version: LoadedVersion | null = null;
     try {

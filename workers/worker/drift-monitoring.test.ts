@@ -25,7 +25,7 @@ import { loadDataset } from "@/workers/engine/data/load-dataset";
 import { createQueue } from "@/server/jobs/queue";
 import { dueMonitors, queueCheck } from "@/server/drift/schedule";
 import { waitFor } from "@/server/testing/wait-for";
-import { loadReferenceData } from "./drift-tasks";
+import { loadReferenceData } from "./scheduled-tasks";
 import { startWorker } from "./worker";
 
 const WINDOW = 200;

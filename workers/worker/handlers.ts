@@ -16,7 +16,6 @@ import { runEvaluationSuite } from "@/workers/engine/eval/run-suite";
 import { CHECKPOINT_ARTIFACT, pretrain } from "@/workers/engine/train/pretrain";
 import { auditJobSchema, evaluateJobSchema, loadEncoderSource, parseJobConfig, type EvaluateJobConfig } from "./job-configs";
 import { requestedEvaluations } from "./requested-evaluation";
-import { driftTasks, type TaskContext } from "./drift-tasks";
 
 export interface JobContext {
   run: Run;
@@ -109,8 +108,4 @@ export const runJobHandlers = {
   audit: auditJob,
 } as const;
 
-/** Scheduled tasks by name. */
-export const scheduledTasks: Record<string, (args: Record<string, unknown>, ctx: TaskContext) => Promise<void>> = {
-  noop: async () => {},
-  ...driftTasks,
-};
+export { scheduledTasks } from "./scheduled-tasks";

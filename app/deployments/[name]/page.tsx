@@ -7,6 +7,7 @@ import { hasScope } from "@/server/auth/principal";
 import { sampleSize } from "@/server/registry/model-spec";
 import { orNotFound } from "../../encoders/not-found-on";
 import { deploymentsHref, describeReference, describeSchedule, describeWindow, monitorHref, WINDOW_STATUS_LABEL } from "../monitoring";
+import { rolloutHref } from "../rollout";
 import { CreateMonitorForm } from "./create-monitor-form";
 import "../../encoders/registry.css";
 import "../monitoring.css";
@@ -29,7 +30,11 @@ export default async function DeploymentPage({ params }: { params: Promise<{ nam
       </p>
       <h1>{deployment.name}</h1>
       <p className="subtitle">
-        Serves the production version of <Link href={encoderHref(deployment.encoderName)}>{deployment.encoderName}</Link>, whichever that is when called.
+        Serves the production version of <Link href={encoderHref(deployment.encoderName)}>{deployment.encoderName}</Link>, whichever that is when called, unless its flag&apos;s rules give a user another.{" "}
+        <Link href={rolloutHref(deployment.name)} data-testid="rollout-link">
+          Rollout
+        </Link>
+        : flag, ramps, experiments and shadow tests.
       </p>
       <div className="facts" data-testid="deployment-facts">
         <div>

@@ -1,10 +1,11 @@
-/** The scheduled tasks of drift monitoring, run by workers: the minute tick and one monitor's check. */
+/** Scheduled tasks run by workers: the minute tick (due drift checks, running ramps, alert emails) and one monitor's check. */
 import type PgBoss from "pg-boss";
 import type { Database } from "@/server/db";
 import { sendPendingEmails } from "@/server/alerts/email";
 import { checkMonitor, type ReferenceData } from "@/server/drift/check";
 import { dueMonitors, queueCheck } from "@/server/drift/schedule";
 import { monitorId } from "@/server/drift/monitors";
+import { evaluateRamps } from "@/server/rollout/ramp";
 import { permutation, seededRandom } from "@/server/random";
 import { simulationDataSpec } from "@/workers/cli/simulate";
 import { dataPath } from "@/workers/engine/data/dataset";
@@ -27,12 +28,15 @@ export interface TaskContext {
   queue: PgBoss;
 }
 
-export const driftTasks = {
-  async tick(_args: Record<string, unknown>, { database, queue }: TaskContext) {
+export const scheduledTasks: Record<string, (args: Record<string, unknown>, ctx: TaskContext) => Promise<void>> = {
+  /** does nothing: the queue bench's job (bench/queue.ts) */
+  noop: async () => {},
+  async tick(_args, { database, queue }) {
     for (const id of await dueMonitors(database, new Date())) await queueCheck(queue, id);
+    await evaluateRamps(database);
     await sendPendingEmails(database);
   },
-  async "drift-check"(args: Record<string, unknown>, { database }: TaskContext) {
+  async "drift-check"(args, { database }) {
     await checkMonitor(database, monitorId.parse(args.monitorId), { loadData: loadReferenceData });
     await sendPendingEmails(database);
   },
