@@ -2,7 +2,7 @@
  * `npm run bench -- shadow [--seconds 8] [--images 8] [--clients 4]`
  *
  * What a shadow candidate costs the primary: one deployment of the reference encoder served in
- * process (onnxruntime-node where it loads), its capacity measured first (closed loop, `--clients`
+ * process (onnxruntime-node where it loads; PostgreSQL at TEST_DATABASE_URL keeps the request log), its capacity measured first (closed loop, `--clients`
  * back to back), then a closed loop paced at about half of it (each client waits for its answer and
  * starts its next request on a schedule), alternating rounds without and with a shadow candidate
  * (another version of the same network, every request copied). Target (issue 18): primary p99 with
@@ -14,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import { and, eq } from "drizzle-orm";
 import { encoders } from "@/drizzle/schema";
 import { openDatabase } from "@/server/db";
+import { createPostgresDatabase } from "@/server/testing/databases";
 import { registerEncoder } from "@/server/registry/encoders";
 import { changeStage } from "@/server/registry/promotion";
 import { setShadow } from "@/server/rollout/shadow";
@@ -34,7 +35,10 @@ export async function main(args: string[]) {
   const images = numberFlag("images", flags.images) ?? 8;
   const clients = numberFlag("clients", flags.clients) ?? 4;
   process.env.PRETEXT_ARTIFACT_DIR ??= `/tmp/pretext-bench-shadow-${process.pid}`;
-  const database = await openDatabase({ dataDir: "memory://" });
+  // PostgreSQL, as a served deployment runs: the request log's writes happen in its process, not in
+  // this event loop (embedded PGlite would add its own pauses to both sides)
+  const pg = await createPostgresDatabase();
+  const database = await openDatabase({ databaseUrl: pg.url });
   const serving = new Serving(database);
   try {
     const run = await createRun(database, { experiment: "bench", status: "finished" });
@@ -105,5 +109,6 @@ export async function main(args: string[]) {
   } finally {
     await serving.close();
     await database.close();
+    await pg.drop();
   }
 }

@@ -25,7 +25,8 @@ const images = Array.from({ length: 64 }, (_, k) => Array.from({ length: 784 }, 
 beforeAll(async () => {
   process.env.PRETEXT_ARTIFACT_DIR ??= `/tmp/pretext-shadow-test-${process.pid}`;
   t = await openTestDatabase("pglite");
-  serving = new Serving(t.database);
+  // the candidate may use all the time it needs here: the tests look at what it does, bench/shadow.ts at what it costs
+  serving = new Serving(t.database, undefined, { dutyCycle: 1, maxPendingSamples: 1024 });
   const run = await createRun(t.database, { experiment: "pretrain", status: "finished" });
   runId = run.id;
   await uploadArtifact(t.database, run.id, "encoder.ptx", "encoder", readFileSync("examples/encoders/fashion-mnist-simclr.ptx"));
@@ -97,6 +98,8 @@ describe("a shadow candidate", () => {
       },
       (row) => recorded.push(row),
       8,
+      async () => {},
+      1,
     );
     await t.database.db.delete(shadowResults);
     await setShadow(t.database, "fm-shadow", shadowInput.parse({ version: encoder.version }), "ada");
@@ -121,4 +124,28 @@ describe("a shadow candidate", () => {
     await expect(setShadow(t.database, "nope", null, "ada")).rejects.toThrow(/deployment "nope" not found/);
     expect(shadowInput.safeParse({ version: 2, share: 2 }).success).toBe(false);
   });
+});
+
+describe("a shadow candidate's budget", () => {
+  it("sheds copies once the candidate has used its share of the second", async () => {
+    const { model, spec } = await loadEncoderModel(t.database, (await registerEncoder(t.database, { name: "fm", runId, artifactName: "encoder.ptx" })).id);
+    const frugal = new ShadowRunner(t.database, async (_id, raw, n) => {
+      await new Promise((r) => setTimeout(r, 30)); // 30 ms a copy: past a 1 % budget (10 ms a second) after the first
+      return model.run(preprocess(raw, n, spec), n);
+    }, () => {}, 1024, async () => {}, 0.01);
+    const deployment = { id: (await t.database.db.query.deployments.findFirst())!.id, name: "fm-shadow", encoderName: "fm" } as never;
+    const versionRow = await registerEncoder(t.database, { name: "fm", runId, artifactName: "encoder.ptx" });
+    await setShadow(t.database, "fm-shadow", shadowInput.parse({ version: versionRow.version }), "ada");
+    frugal.mirror(deployment, -1, new Float32Array(784), 1, { embedding: new Float32Array(128), dim: 128 }, 1); // reads the config
+    await new Promise((r) => setTimeout(r, 100));
+    const raw = Float32Array.from(images[0]);
+    const primary = await model.run(preprocess(raw, 1, spec), 1);
+    frugal.mirror(deployment, -1, raw, 1, primary, 1);
+    await waitFor("the first copy", async () => frugal.counts.mirrored === 1, 10_000);
+    // the budget (about 10 ms in the last second) is spent: the next copies are shed
+    for (let i = 0; i < 5; i++) frugal.mirror(deployment, -1, raw, 1, primary, 1);
+    expect(frugal.counts.dropped).toBe(5);
+    await model.dispose();
+    await setShadow(t.database, "fm-shadow", null, "ada");
+  }, 60_000);
 });

@@ -3,8 +3,9 @@
  * computed, and its answers are compared with production's on the same inputs (cosine agreement,
  * nearest-neighbour overlap, prediction agreement) with its latency. It must never slow or fail the
  * primary: mirroring is a synchronous enqueue that cannot throw, one candidate batch runs at a time
- * and only while no primary request is in flight, and when more than `maxPendingSamples` wait, new
- * copies are shed and counted.
+ * and only while no primary request is in flight, within a budget of 1 % of each second (its work
+ * competes for the same cores); copies past the budget or beyond `maxPendingSamples` waiting are
+ * shed and counted.
  */
 import { and, eq, gte, sql } from "drizzle-orm";
 import { z } from "zod";
@@ -109,7 +110,9 @@ interface Mirror {
 }
 
 const NEIGHBOURS = 10;
-const RECENT = 256;
+const RECENT = 128;
+/** Share of each second the candidate may use: its work competes with live requests for the same cores (bench/shadow.ts). */
+const DEFAULT_DUTY_CYCLE = 0.01;
 const CONFIG_TTL_MS = 1000;
 
 export class ShadowRunner {
@@ -127,16 +130,30 @@ export class ShadowRunner {
     private readonly run: CandidateRun,
     private readonly record: (row: ShadowResultRecord) => void,
     private readonly maxPendingSamples = 1024,
-    /** whether primary requests are in flight: the candidate runs only in the gaps between them */
-    private readonly primaryBusy: () => boolean = () => false,
+    /** resolves when no primary request is in flight: the candidate runs only in the gaps between them */
+    private readonly primaryIdle: () => Promise<void> = async () => {},
+    private readonly dutyCycle = DEFAULT_DUTY_CYCLE,
   ) {}
+
+  /** the candidate's recent busy time, decaying with a 1 s time constant (its share of about the last second) */
+  private budget = { at: 0, busyMs: 0 };
+
+  private spent(): number {
+    const now = performance.now();
+    this.budget = { at: now, busyMs: this.budget.busyMs * Math.exp(-(now - this.budget.at) / 1000) };
+    return this.budget.busyMs;
+  }
+
+  private overBudget(): boolean {
+    return this.spent() >= this.dutyCycle * 1000;
+  }
 
   /** Copies a served request to the deployment's candidate, if it has one; never throws, never waits. */
   mirror(deployment: DeploymentRow, servedEncoderId: number, raw: Float32Array, n: number, primary: Mirror["primary"], primaryLatencyMs: number): void {
     try {
       const candidate = this.candidate(deployment);
       if (!candidate || candidate.encoderId === servedEncoderId || Math.random() >= candidate.share) return;
-      if (this.pendingSamples + n > this.maxPendingSamples) {
+      if (this.pendingSamples + n > this.maxPendingSamples || this.overBudget()) {
         this.counts.dropped++;
         return;
       }
@@ -185,7 +202,7 @@ export class ShadowRunner {
     try {
       for (let m = this.queue.shift(); m; m = this.queue.shift()) {
         // yield to the primary: a copy waits while live requests run (new copies are shed meanwhile if it overflows)
-        while (this.primaryBusy()) await new Promise((r) => setTimeout(r, 1));
+        await this.primaryIdle();
         const started = performance.now();
         try {
           const out = await this.run(m.encoderId, m.raw, m.n);
@@ -196,6 +213,8 @@ export class ShadowRunner {
           this.record({ deploymentId: m.deploymentId, version: m.version, at: new Date(), samples: m.n, latencyMs: performance.now() - started, primaryLatencyMs: m.primaryLatencyMs, error: (err as Error).message.slice(0, 2000) });
         } finally {
           this.pendingSamples -= m.n;
+          const spent = this.spent(); // (before the assignment: spent() replaces this.budget)
+          this.budget.busyMs = spent + (performance.now() - started);
         }
       }
     } finally {
@@ -220,7 +239,8 @@ export class ShadowRunner {
         sum += cos;
         min = Math.min(min, cos);
       }
-      if (recent.primary.length >= NEIGHBOURS) overlap += neighbourOverlap(p, c, recent);
+      // one sample per request is enough for the average, and keeps the cost off the event loop small
+      if (i === 0 && recent.primary.length >= NEIGHBOURS) overlap = neighbourOverlap(p, c, recent);
       recent.primary.push(p);
       recent.candidate.push(c);
       if (recent.primary.length > RECENT) {
@@ -238,7 +258,7 @@ export class ShadowRunner {
     return {
       cosineMean: comparable ? sum / n : null,
       cosineMin: comparable ? min : null,
-      neighbourOverlap: recent.primary.length > NEIGHBOURS ? overlap / n : null,
+      neighbourOverlap: recent.primary.length > NEIGHBOURS ? overlap : null,
       predictionAgreement: agreement,
     };
   }

@@ -73,12 +73,13 @@ export async function servingRuntime(): Promise<ServingRuntime> {
 
 type Infer = (input: Float32Array, n: number) => Promise<{ embedding: Float32Array; probabilities?: Float32Array }>;
 
-export async function loadModel(bytes: Uint8Array, spec: ModelSpec): Promise<LoadedModel> {
+/** `threads`: onnxruntime's intra-op threads (default: one per core); a shadow candidate takes 1 so live requests keep the other cores. */
+export async function loadModel(bytes: Uint8Array, spec: ModelSpec, options: { threads?: number } = {}): Promise<LoadedModel> {
   const model = decodeOnnx(bytes);
   checkSpecAgainstModel(spec, summarizeOnnx(model));
   const runtime = await servingRuntime();
   const fetches = spec.probabilitiesOutput ? [spec.embeddingOutput, spec.probabilitiesOutput] : [spec.embeddingOutput];
-  const { infer, dispose } = runtime === "onnxruntime-node" ? await ortInfer(bytes, spec, fetches) : await tfjsInfer(model, spec, fetches);
+  const { infer, dispose } = runtime === "onnxruntime-node" ? await ortInfer(bytes, spec, fetches, options.threads) : await tfjsInfer(model, spec, fetches);
   const loaded: LoadedModel = { runtime, run: checkedRun(spec, infer), dispose };
   try {
     await loaded.run(new Float32Array(sampleSize(spec)), 1);
@@ -111,10 +112,11 @@ function executionProvidersFromEnv(): string[] {
   return list.length ? list : ["cpu"];
 }
 
-async function ortInfer(bytes: Uint8Array, spec: ModelSpec, fetches: string[]): Promise<{ infer: Infer; dispose: () => Promise<void> }> {
+async function ortInfer(bytes: Uint8Array, spec: ModelSpec, fetches: string[], threads?: number): Promise<{ infer: Infer; dispose: () => Promise<void> }> {
   const ort = (await loadOrt()) as Ort;
   const executionProviders = executionProvidersFromEnv();
-  const create = (providers: string[]) => ort.InferenceSession.create(bytes, { executionProviders: providers, graphOptimizationLevel: "all" });
+  const create = (providers: string[]) =>
+    ort.InferenceSession.create(bytes, { executionProviders: providers, graphOptimizationLevel: "all", ...(threads ? { intraOpNumThreads: threads, interOpNumThreads: 1, extra: { session: { intra_op: { allow_spinning: "0" } } } } : {}) });
   let session: OrtSession;
   try {
     session = await create(executionProviders);

@@ -42,31 +42,36 @@ const ROUTE_TTL_MS = 1000;
 
 export class Serving {
   private versions = new Map<number, Promise<LoadedVersion>>();
+  private candidates = new Map<number, Promise<{ spec: ModelSpec; model: LoadedModel }>>();
   private readonly batchStats = { calls: 0, samples: 0 };
   private routes = new Map<string, { deployment: DeploymentRow; encoderId: number | null; at: number }>();
   readonly log: RequestLog;
   readonly flags: FlagEvaluator;
   readonly shadows: ShadowRunner;
-  /** primary requests between their arrival and their answer */
+  /** primary requests between their arrival and their answer, and who waits for there to be none */
   private inFlight = 0;
+  private idleWaiters: (() => void)[] = [];
 
   constructor(
     private readonly database: Database,
     // batches past ~128 samples run no faster per sample on CPU; waiting longer than the arrivals of one
     // event-loop turn only adds latency, as requests queued while the model runs form the next batch
     private readonly batching = { maxBatch: 128, maxWaitMs: 0 },
+    /** a shadow candidate's share of each second, and the samples that may wait for it */
+    shadowLimits = { dutyCycle: 0.01, maxPendingSamples: 1024 },
   ) {
     this.log = new RequestLog(database);
     this.flags = new FlagEvaluator(database, (exposure) => this.log.recordExposure(exposure));
     this.shadows = new ShadowRunner(
       database,
       async (encoderId, raw, n) => {
-        const version = await this.loadedVersion(encoderId);
-        return version.batcher.submit(preprocess(raw, n, version.spec), n);
+        const candidate = await this.candidateModel(encoderId);
+        return candidate.model.run(preprocess(raw, n, candidate.spec), n);
       },
       (row) => this.log.recordShadow(row),
-      1024,
-      () => this.inFlight > 0,
+      shadowLimits.maxPendingSamples,
+      () => (this.inFlight === 0 ? Promise.resolve() : new Promise((resolve) => this.idleWaiters.push(resolve))),
+      shadowLimits.dutyCycle,
     );
   }
 
@@ -77,8 +82,14 @@ export class Serving {
     try {
       return await this.embedCounted(deploymentName, body, user, started);
     } finally {
-      this.inFlight--;
+      // once the answer has gone out, the shadow may use the gap
+      if (--this.inFlight === 0 && this.idleWaiters.length) setImmediate(() => this.wakeIdle());
     }
+  }
+
+  private wakeIdle(): void {
+    if (this.inFlight > 0) return; // a request arrived meanwhile: they wait for the next gap
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
   private async embedCounted(deploymentName: string, body: unknown, user: string | null, started: number): Promise<EmbedResponse> {
@@ -130,8 +141,9 @@ export class Serving {
 
   async close(): Promise<void> {
     await this.log.close();
-    const loaded = [...this.versions.values()];
+    const loaded = [...this.versions.values(), ...this.candidates.values()];
     this.versions.clear();
+    this.candidates.clear();
     for (const v of await Promise.allSettled(loaded)) if (v.status === "fulfilled") await v.value.model.dispose();
   }
 
@@ -162,6 +174,17 @@ export class Serving {
     return loading;
   }
 
+  /** A shadow candidate's own session, on one thread: its work must leave the other cores to live requests. */
+  private candidateModel(encoderId: number): Promise<{ spec: ModelSpec; model: LoadedModel }> {
+    let loading = this.candidates.get(encoderId);
+    if (!loading) {
+      loading = loadEncoderModel(this.database, encoderId, { threads: 1 });
+      this.candidates.set(encoderId, loading);
+      loading.catch(() => this.candidates.delete(encoderId));
+    }
+    return loading;
+  }
+
   private async load(encoderId: number): Promise<LoadedVersion> {
     const { encoder, spec, model } = await loadEncoderModel(this.database, encoderId);
     return { encoder, spec, model, batcher: new DynamicBatcher((x, n) => model.run(x, n), { sampleSize: sampleSize(spec), ...this.batching }, this.batchStats) };
@@ -169,7 +192,13 @@ export class Serving {
 
   private async unloadUnused(): Promise<void> {
     const used = new Set<number | null>([...this.routes.values()].map((r) => r.encoderId));
-    for (const id of [...(await this.flags.referencedEncoderIds()), ...this.shadows.candidateEncoderIds()]) used.add(id);
+    for (const id of await this.flags.referencedEncoderIds()) used.add(id);
+    const candidates = new Set(this.shadows.candidateEncoderIds());
+    for (const [id, loading] of this.candidates) {
+      if (candidates.has(id)) continue;
+      this.candidates.delete(id);
+      await (await loading.catch(() => null))?.model.dispose();
+    }
     for (const [id, loading] of this.versions) {
       if (used.has(id)) continue;
       this.versions.delete(id);
@@ -180,7 +209,7 @@ export class Serving {
 }
 
 /** An encoder version's ONNX model, loaded (the caller disposes it). */
-export async function loadEncoderModel(database: Database, encoderId: number): Promise<{ encoder: EncoderRow; spec: ModelSpec; model: LoadedModel }> {
+export async function loadEncoderModel(database: Database, encoderId: number, options: { threads?: number } = {}): Promise<{ encoder: EncoderRow; spec: ModelSpec; model: LoadedModel }> {
   const [row] = await database.db
     .select()
     .from(artifacts)
@@ -188,7 +217,7 @@ export async function loadEncoderModel(database: Database, encoderId: number): P
     .where(eq(encoders.id, encoderId));
   if (!row?.encoders.modelSpec) throw new PretextError(409, `encoder ${encoderId} has no ONNX model to serve; export it first`);
   const spec = row.encoders.modelSpec;
-  const model = await loadModel(await readArtifactBytes(database, row.artifacts.runId, row.artifacts.name), spec);
+  const model = await loadModel(await readArtifactBytes(database, row.artifacts.runId, row.artifacts.name), spec, options);
   return { encoder: row.encoders, spec, model };
 }
 
