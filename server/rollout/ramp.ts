@@ -186,12 +186,16 @@ export async function evaluateRamp(database: Database, ramp: RampRow, now = new 
   const step = ramp.steps[ramp.stepIndex];
   const lasted = (now.getTime() - ramp.stepStartedAt.getTime()) / 60_000 >= step.minMinutes;
   if (!lasted || (await candidateUsers(database, ramp)) < step.minUsers) return "held";
+  // only the ramp as it was read: a person may have paused or ended it meanwhile
+  const unchanged = and(eq(ramps.id, ramp.id), eq(ramps.status, "running"), eq(ramps.stepIndex, ramp.stepIndex));
   if (ramp.stepIndex === ramp.steps.length - 1) {
-    const [done] = await database.db.update(ramps).set({ status: "completed", updatedAt: now }).where(eq(ramps.id, ramp.id)).returning();
+    const [done] = await database.db.update(ramps).set({ status: "completed", updatedAt: now }).where(unchanged).returning();
+    if (!done) return "held";
     await logEvent(database.db, done, "complete", "system", `v${ramp.candidateVersion} serves ${step.share * 100} % of users; promote it to make it production`, checks);
     return "completed";
   }
-  const [next] = await database.db.update(ramps).set({ stepIndex: ramp.stepIndex + 1, stepStartedAt: now, updatedAt: now }).where(eq(ramps.id, ramp.id)).returning();
+  const [next] = await database.db.update(ramps).set({ stepIndex: ramp.stepIndex + 1, stepStartedAt: now, updatedAt: now }).where(unchanged).returning();
+  if (!next) return "held";
   await applyStep(database, deployment, next, "system");
   await logEvent(database.db, next, "advance", "system", `to ${next.steps[next.stepIndex].share * 100} %`, checks);
   return "advanced";
@@ -207,7 +211,12 @@ export async function evaluateRamps(database: Database, now = new Date()): Promi
 async function rollback(database: Database, deployment: DeploymentRow, ramp: RampRow, actor: string, reason: string, checks: RampCheck[] = []): Promise<RampRow> {
   await setFlag(database, deployment.name, { rules: [] }, actor);
   return database.db.transaction(async (tx) => {
-    const [done] = await tx.update(ramps).set({ status: "rolled_back", updatedAt: new Date() }).where(eq(ramps.id, ramp.id)).returning();
+    const [done] = await tx
+      .update(ramps)
+      .set({ status: "rolled_back", updatedAt: new Date() })
+      .where(and(eq(ramps.id, ramp.id), inArray(ramps.status, ["running", "paused", "completed"])))
+      .returning();
+    if (!done) throw new PretextError(409, `ramp ${ramp.id} has ended meanwhile`);
     const event = await logEvent(tx, done, "rollback", actor, reason, checks);
     if (done.recipients.length) {
       await tx.insert(alertEmails).values({
