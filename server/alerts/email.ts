@@ -10,6 +10,7 @@ import { alertEmails } from "@/drizzle/schema";
 import type { Database } from "@/server/db";
 import { breaches, FIGURES } from "@/server/drift/figures";
 import type { DriftResultRow, MonitorView } from "@/server/drift/monitors";
+import { publicUrl } from "@/server/public-url";
 import type { AlertRuleRow } from "./rules";
 
 export const MAX_ATTEMPTS = 12;
@@ -17,7 +18,6 @@ const FIRST_RETRY_MS = 30_000;
 const LONGEST_RETRY_MS = 3_600_000;
 
 export const defaultSender = () => process.env.PRETEXT_MAIL_FROM || "pretext@localhost";
-const publicUrl = () => (process.env.PRETEXT_PUBLIC_URL ?? `http://localhost:${process.env.PORT ?? 3000}`).replace(/\/$/, "");
 
 export function monitorPath(deployment: string, monitorId: number): string {
   return `/deployments/${encodeURIComponent(deployment)}/monitors/${monitorId}`;

@@ -7,6 +7,7 @@ import { getDatabase } from "@/server/db";
 import { authConfig } from "./config";
 import { issueLocalAdminToken } from "./local-admin";
 import { ensureFirstAdmin } from "./users";
+import { publicUrl } from "@/server/public-url";
 
 export async function startAuth(): Promise<void> {
   const config = authConfig(); // a bad PRETEXT_AUTH or PRETEXT_ANONYMOUS_READ stops the start here
@@ -17,7 +18,6 @@ export async function startAuth(): Promise<void> {
   issueLocalAdminToken();
   const link = await ensureFirstAdmin(await getDatabase());
   if (link) {
-    const base = process.env.PRETEXT_PUBLIC_URL ?? `http://localhost:${process.env.PORT ?? 3000}`;
-    console.log(`\nPretext: sign in as admin (first start) — this link works once, for 24 hours:\n\n    ${base.replace(/\/$/, "")}/sign-in/${link}\n`);
+    console.log(`\nPretext: sign in as admin (first start) — this link works once, for 24 hours:\n\n    ${publicUrl()}/sign-in/${link}\n`);
   }
 }

@@ -66,18 +66,21 @@ function toStored(rules: FlagInput["rules"]): FlagRule[] {
   );
 }
 
+/** Refuses (400 on `field`) versions of `encoderName` that are not registered with an ONNX model to serve. */
+export async function requireServable(database: Database, encoderName: string, versions: number[], field: string): Promise<void> {
+  if (!versions.length) return;
+  const found = await database.db
+    .select({ version: encoders.version })
+    .from(encoders)
+    .where(and(eq(encoders.name, encoderName), inArray(encoders.version, versions), isNotNull(encoders.onnxArtifactId)));
+  const missing = versions.filter((v) => !found.some((f) => f.version === v));
+  if (missing.length) throw new PretextError(400, `${field}: encoder ${encoderName} has no servable version ${missing.join(", ")} (registered, with an ONNX model)`);
+}
+
 /** Sets a deployment's rules (admin); every version they name must exist and have an ONNX model to serve. */
 export async function setFlag(database: Database, deploymentName: string, input: FlagInput, actor: string): Promise<FlagRow> {
   const deployment = await getDeploymentByName(database, deploymentName);
-  const named = [...new Set(input.rules.flatMap((r) => (r.kind === "force" ? [r.version] : r.versions)))];
-  if (named.length) {
-    const found = await database.db
-      .select({ version: encoders.version })
-      .from(encoders)
-      .where(and(eq(encoders.name, deployment.encoderName), inArray(encoders.version, named), isNotNull(encoders.onnxArtifactId)));
-    const missing = named.filter((v) => !found.some((f) => f.version === v));
-    if (missing.length) throw new PretextError(400, `rules: encoder ${deployment.encoderName} has no servable version ${missing.join(", ")} (registered, with an ONNX model)`);
-  }
+  await requireServable(database, deployment.encoderName, [...new Set(input.rules.flatMap((r) => (r.kind === "force" ? [r.version] : r.versions)))], "rules");
   return database.db.transaction(async (db) => {
     const [before] = await db.select().from(deploymentFlags).where(eq(deploymentFlags.deploymentId, deployment.id)).for("update");
     const values = { rules: toStored(input.rules), updatedBy: actor, updatedAt: new Date() };

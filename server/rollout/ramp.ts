@@ -15,11 +15,12 @@ import type { Database, DbOrTx } from "@/server/db";
 import { query } from "@/server/db/sql";
 import { recordAudit } from "@/server/auth/audit";
 import { defaultSender } from "@/server/alerts/email";
+import { publicUrl } from "@/server/public-url";
 import { isUniqueViolation, notFound, PretextError } from "@/server/errors";
 import { changeStage } from "@/server/registry/promotion";
 import { getDeploymentByName, productionVersion, type DeploymentRow } from "@/server/serving/deployments";
 import { idOf, metricKey } from "@/server/validation";
-import { setFlag } from "./flags";
+import { requireServable, setFlag } from "./flags";
 import { experimentResults } from "./results";
 
 export type RampRow = typeof ramps.$inferSelect;
@@ -90,8 +91,7 @@ export async function startRamp(database: Database, deploymentName: string, inpu
   const baseline = await productionVersion(database, deployment.encoderName);
   if (!baseline) throw new PretextError(409, `deployment ${deployment.name}: encoder ${deployment.encoderName} has no version in production to ramp from`);
   if (baseline.version === input.version) throw new PretextError(400, `version: ${deployment.encoderName} v${input.version} is the production version already`);
-  const [candidate] = await database.db.select({ onnx: encoders.onnxArtifactId }).from(encoders).where(and(eq(encoders.name, deployment.encoderName), eq(encoders.version, input.version)));
-  if (!candidate?.onnx) throw new PretextError(400, `version: encoder ${deployment.encoderName} has no servable version ${input.version} (registered, with an ONNX model)`);
+  await requireServable(database, deployment.encoderName, [input.version], "version");
   let ramp: RampRow;
   try {
     [ramp] = await database.db
@@ -233,7 +233,7 @@ async function rollback(database: Database, deployment: DeploymentRow, ramp: Ram
           "Guardrails:",
           ...checks.map((c) => `  ${c.guardrail.padEnd(20)} ${String(c.value ?? "—").padStart(12)}  (limit ${c.limit})${c.failed ? "  <-- failed" : ""}${c.note ? `  ${c.note}` : ""}`),
           "",
-          `Rollout: ${(process.env.PRETEXT_PUBLIC_URL ?? `http://localhost:${process.env.PORT ?? 3000}`).replace(/\/$/, "")}/deployments/${encodeURIComponent(deployment.name)}/rollout`,
+          `Rollout: ${publicUrl()}/deployments/${encodeURIComponent(deployment.name)}/rollout`,
         ].join("\n"),
       });
     }

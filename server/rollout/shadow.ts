@@ -12,8 +12,8 @@ import { z } from "zod";
 import { encoders, shadowResults, shadows } from "@/drizzle/schema";
 import type { Database } from "@/server/db";
 import { recordAudit } from "@/server/auth/audit";
-import { PretextError } from "@/server/errors";
 import { getDeploymentByName, type DeploymentRow } from "@/server/serving/deployments";
+import { requireServable } from "./flags";
 
 export type ShadowRow = typeof shadows.$inferSelect;
 export type ShadowResultRecord = typeof shadowResults.$inferInsert;
@@ -28,10 +28,7 @@ export const shadowInput = z
 /** Starts (or changes) a deployment's shadow candidate; `null` stops it. */
 export async function setShadow(database: Database, deploymentName: string, input: z.output<typeof shadowInput> | null, actor: string): Promise<ShadowRow | null> {
   const deployment = await getDeploymentByName(database, deploymentName);
-  if (input) {
-    const [found] = await database.db.select({ id: encoders.id, onnx: encoders.onnxArtifactId }).from(encoders).where(and(eq(encoders.name, deployment.encoderName), eq(encoders.version, input.version)));
-    if (!found?.onnx) throw new PretextError(400, `version: encoder ${deployment.encoderName} has no servable version ${input.version} (registered, with an ONNX model)`);
-  }
+  if (input) await requireServable(database, deployment.encoderName, [input.version], "version");
   return database.db.transaction(async (db) => {
     const [before] = await db.delete(shadows).where(eq(shadows.deploymentId, deployment.id)).returning();
     const [after] = input ? await db.insert(shadows).values({ deploymentId: deployment.id, ...input, updatedBy: actor }).returning() : [];

@@ -4,15 +4,13 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import type { DriftTestName } from "@/drizzle/schema";
 import { trpc } from "@/app/lib/trpc-client";
+import { numberOf } from "@/app/lib/form-input";
 
 type Test = DriftTestName;
 /** drizzle/schema.ts driftTestNames, in its order (the schema's values stay out of the browser's bundle) */
 const TESTS: readonly Test[] = ["mmd", "ks", "psi", "classifier"];
 
 const TEST_LABELS: Record<Test, string> = { mmd: "MMD", ks: "KS", psi: "PSI", classifier: "classifier" };
-
-/** A number as typed; empty text is NaN, so the server names the field ("window.size: …") instead of taking 0. */
-const numberOf = (text: string) => (text.trim() === "" ? Number.NaN : Number(text));
 
 /** A datetime-local value (the browser's time zone) as an ISO time; what is not a time is sent as typed, for the server to refuse. */
 function isoOf(local: string): string {

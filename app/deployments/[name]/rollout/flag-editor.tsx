@@ -5,6 +5,7 @@ import { useState } from "react";
 import type { FlagRule } from "@/drizzle/schema";
 import { trpc } from "@/app/lib/trpc-client";
 import { formatNumber } from "@/app/lib/format";
+import { numberOf } from "@/app/lib/form-input";
 
 interface Version {
   version: number;
@@ -16,8 +17,6 @@ type Draft =
   | { kind: "force"; version: string; coverage: string; seed: string }
   | { kind: "experiment"; key: string; versions: string[]; weights: string[]; coverage: string; seed: string };
 
-/** A number as typed; empty text is NaN, so the server names the field instead of taking 0. */
-const numberOf = (text: string) => (text.trim() === "" ? Number.NaN : Number(text));
 const percentOf = (share: number) => formatNumber(share * 100).replace(/,/g, "");
 
 function toDraft(rule: FlagRule): Draft {

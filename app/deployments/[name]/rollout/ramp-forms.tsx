@@ -4,6 +4,7 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { trpc } from "@/app/lib/trpc-client";
 import { parseSteps } from "../../rollout";
+import { numberOf, addressList } from "@/app/lib/form-input";
 
 type Action = "pause" | "resume" | "promote" | "rollback";
 
@@ -13,9 +14,6 @@ const CONFIRM: Partial<Record<Action, (candidate: number, baseline: number) => s
   promote: (candidate) => `Make v${candidate} production`,
   rollback: (_, baseline) => `Serve v${baseline} to everyone`,
 };
-
-/** A number as typed; empty text is NaN, so the server names the field instead of taking 0. */
-const numberOf = (text: string) => (text.trim() === "" ? Number.NaN : Number(text));
 
 /** Pause, resume, promote or roll back a ramp, as its status allows; promote and roll back ask once more. */
 export function RampActions({ id, actions, candidate, baseline }: { id: number; actions: Action[]; candidate: number; baseline: number }) {
@@ -96,7 +94,7 @@ export function StartRampForm({ deployment, versions, production, metrics }: { d
           maxP99Ms: maxP99.trim() === "" ? null : numberOf(maxP99),
           metrics: metrics.map((m) => m.key).filter((k) => chosen.includes(k)),
         },
-        recipients: recipients.split(/[\s,;]+/).filter(Boolean),
+        recipients: addressList(recipients),
       });
       router.refresh();
     } catch (err) {

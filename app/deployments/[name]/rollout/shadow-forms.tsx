@@ -6,9 +6,7 @@ import { Plot } from "@/app/components/plot";
 import { trpc } from "@/app/lib/trpc-client";
 import { formatNumber } from "@/app/lib/format";
 import { shadowCharts, type ShadowPoint } from "../../rollout";
-
-/** A number as typed; empty text is NaN, so the server names the field instead of taking 0. */
-const numberOf = (text: string) => (text.trim() === "" ? Number.NaN : Number(text));
+import { numberOf } from "@/app/lib/form-input";
 
 /** Starts, changes or stops the deployment's shadow candidate (admin); the server's refusal is shown beside it. */
 export function ShadowForm({ deployment, config, versions, production }: { deployment: string; config: { version: number; share: number } | null; versions: { version: number; stage: string }[]; production: number | null }) {

@@ -3,14 +3,12 @@
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { trpc } from "@/app/lib/trpc-client";
+import { numberOf, addressList } from "@/app/lib/form-input";
 
 interface FigureChoice {
   name: string;
   verdict?: { direction: "above" | "below"; threshold: number };
 }
-
-/** A number as typed; empty text is NaN, so the server names the field instead of taking 0. */
-const numberOf = (text: string) => (text.trim() === "" ? Number.NaN : Number(text));
 
 /**
  * Adds an alert rule on one of the monitor's figures, starting from that figure's own threshold.
@@ -49,7 +47,7 @@ export function AddRuleForm({ monitorId, figures }: { monitorId: number; figures
         threshold: numberOf(threshold),
         consecutive: numberOf(consecutive),
         cooldownMinutes: numberOf(cooldown),
-        recipients: recipients.split(/[\s,;]+/).filter(Boolean),
+        recipients: addressList(recipients),
       });
       setName("");
       router.refresh();
