@@ -14,6 +14,8 @@ const config: NextConfig = {
     "@tensorflow/tfjs-backend-cpu",
     "@tensorflow/tfjs-node",
     "@tensorflow/tfjs-node-gpu",
+    "@tensorflow/tfjs-backend-webgpu",
+    "webgpu",
     "cli-progress",
     "pngjs",
     "jpeg-js",

@@ -18,7 +18,11 @@
  * process), and with the encoder data-parallel over one worker thread per core (encoderWorkers),
  * so the three figures come from the same run.
  *
- *   npm run bench -- train [--steps N] [--warmup N] [--backends wasm,cpu] [--methods simclr,…]
+ * `--backends webgpu` runs on the machine's WebGPU adapter (a software one only because it is named);
+ * where PyTorch sees CUDA, the same SimCLR CNN step on that GPU is measured beside it
+ * (`DEVICE=cuda torch_throughput.py cnn train 50`). Each backend's device is printed.
+ *
+ *   npm run bench -- train [--steps N] [--warmup N] [--backends wasm,cpu,webgpu,…] [--methods simclr,…]
  *                          [--encoders cnn,mlp] [--no-torch]
  */
 import * as tf from "@tensorflow/tfjs-core";
@@ -27,9 +31,9 @@ import { readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { torchImagesPerS } from "./lib/torch";
+import { torchHasCuda, torchImagesPerS } from "./lib/torch";
 import { makeAugmenter } from "../workers/engine/augment/augmenter";
-import { BackendUnavailableError, initBackend, type BackendName } from "../workers/engine/backend";
+import { BACKEND_NAMES, BackendUnavailableError, initBackend, type BackendName } from "../workers/engine/backend";
 import { parsePretrainConfig, type PretrainConfig } from "../workers/engine/config";
 import { createMethod } from "../workers/engine/methods/create-method";
 import type { StepContext } from "../workers/engine/methods/method";
@@ -84,7 +88,7 @@ function parseArgs(args: string[]): Options {
     if (flag === "--no-torch") opts.torch = false;
     else if (flag === "--steps") opts.steps = positiveInt(args[++i], flag);
     else if (flag === "--warmup") opts.warmup = positiveInt(args[++i], flag, 0);
-    else if (flag === "--backends") opts.backends = list(args[++i], ["tensorflow-gpu", "tensorflow", "wasm", "cpu"] as const, flag);
+    else if (flag === "--backends") opts.backends = list(args[++i], BACKEND_NAMES, flag);
     else if (flag === "--methods") opts.methods = list(args[++i], METHODS, flag);
     else if (flag === "--encoders") opts.encoders = list(args[++i], ENCODERS, flag);
     else throw new Error(`unknown argument '${flag}'`);
@@ -139,22 +143,22 @@ async function measure(method: MethodName, encoder: EncoderName, steps: number, 
     augment: makeAugmenter(tabular ? "tabular" : "image", cfg.augment),
   };
   const x = tf.randomUniform([BATCH, ...inputShape]);
-  // trainStep reads the loss back (dataSync), so each call has finished when it returns.
-  const step = () => {
-    trainStep(pretext, trainable, optimizer, [x], ctx, { lr: cfg.optimizer.lr, gradClipNorm: cfg.gradClipNorm });
+  // trainStep reads the loss back, so each call has finished on the device when it resolves.
+  const step = async () => {
+    await trainStep(pretext, trainable, optimizer, [x], ctx, { lr: cfg.optimizer.lr, gradClipNorm: cfg.gradClipNorm });
     ctx.step += 1;
   };
   try {
-    for (let i = 0; i < warmup; i++) step();
+    for (let i = 0; i < warmup; i++) await step();
     const times: number[] = [];
     for (let i = 0; i < steps; i++) {
       const t0 = performance.now();
-      step();
+      await step();
       times.push(performance.now() - t0);
     }
     const msPerStep = median(times);
-    const profile = profiled > 0 ? await tf.profile(() => {
-      for (let i = 0; i < profiled; i++) step();
+    const profile = profiled > 0 ? await tf.profile(async () => {
+      for (let i = 0; i < profiled; i++) await step();
     }) : null;
     return { imagesPerS: (VIEWS[method] * BATCH * 1000) / msPerStep, msPerStep, topKernels: profile ? topKernels(profile) : [] };
   } finally {
@@ -215,7 +219,8 @@ export async function main(args: string[]): Promise<void> {
   console.log(`load average before: ${loadavg()} on ${os.availableParallelism()} cores (other processes skew these figures)`);
   for (const backend of opts.backends) {
     try {
-      await initBackend(backend);
+      const { device } = await initBackend(backend);
+      console.log(`${backend}: ${device}`);
     } catch (err) {
       if (!(err instanceof BackendUnavailableError)) throw err;
       console.log(`${backend}: skipped (${err.message})`);
@@ -233,7 +238,7 @@ export async function main(args: string[]): Promise<void> {
         const before = tf.memory().numTensors;
         const m = await measure(method, encoder, slow ? Math.min(2, opts.steps) : opts.steps, slow ? 1 : opts.warmup, slow ? 1 : 3);
         const leaked = tf.memory().numTensors - before;
-        result[`${method}_${encoder}_${backend}_images_per_s`] = Math.round(m.imagesPerS);
+        result[figureKey(method, encoder, backend)] = Math.round(m.imagesPerS);
         const kernels = m.topKernels.map((k) => `${k.name} ${(k.share * 100).toFixed(0)}%`).join(", ");
         rows.push([method, encoder, backend, m.imagesPerS.toFixed(0), m.msPerStep.toFixed(0), kernels + (leaked ? ` (LEAKED ${leaked} tensors)` : "")]);
         const cores = os.availableParallelism();
@@ -254,6 +259,12 @@ export async function main(args: string[]): Promise<void> {
   }
   console.log(table(["method", "encoder", "backend", "images/s", "ms/step", "top kernels (share of kernel time, profiled steps)"], rows));
 
+  if (opts.torch && opts.backends.includes("webgpu") && torchHasCuda()) {
+    const cuda = torchImagesPerS("cnn", "train", 50, "cuda");
+    const ours = result[figureKey("simclr", "cnn", "webgpu")];
+    if (typeof cuda === "number") result.torch_cuda_simclr_cnn_images_per_s = cuda;
+    console.log(`torch simclr cnn on CUDA: ${cuda}${typeof cuda === "number" && typeof ours === "number" ? ` images/s (webgpu: ${ours} = ${(ours / cuda).toFixed(3)}× torch CUDA)` : ""}`);
+  }
   if (opts.torch) {
     for (const encoder of ENCODERS) {
       const torch = torchImagesPerS(encoder, "train", opts.steps);
@@ -269,6 +280,11 @@ export async function main(args: string[]): Promise<void> {
   }
   console.log(`load average after: ${loadavg()}`);
   console.log(JSON.stringify(result));
+}
+
+/** The JSON key of a figure; WebGPU's lead with the backend, as the GPU issue named them. */
+function figureKey(method: MethodName, encoder: EncoderName, backend: BackendName): string {
+  return backend === "webgpu" ? `webgpu_${method}_${encoder}_images_per_s` : `${method}_${encoder}_${backend}_images_per_s`;
 }
 
 function table(header: string[], rows: string[][]): string {

@@ -56,8 +56,10 @@ export const runs = pgTable(
     status: text("status", { enum: runStatuses }).notNull().default("running"),
     /** why a run failed (or was cancelled) */
     statusReason: text("status_reason"),
-    /** TensorFlow.js backend that executed it (tensorflow-gpu, tensorflow, wasm, cpu), when known */
+    /** TensorFlow.js backend that executed it (tensorflow-gpu, webgpu, tensorflow, wasm, cpu), when known */
     backend: text("backend"),
+    /** what ran the backend's kernels: the GPU adapter ("NVIDIA H200 (nvidia)") or the processor */
+    device: text("device"),
     /** worker that executed it, when run by a worker */
     worker: text("worker"),
     config: jsonb("config").$type<Record<string, unknown>>().notNull().default({}),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { isFollowed, runSignature } from "./run-signature";
 
-const run = { status: "running", statusReason: null, backend: null, worker: null, tags: {} as Record<string, string> };
+const run = { status: "running", statusReason: null, backend: null, device: null, worker: null, tags: {} as Record<string, string> };
 
 describe("runSignature", () => {
   it("changes when a tag changes, and stays short however many tags a run has", () => {

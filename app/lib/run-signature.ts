@@ -1,11 +1,11 @@
 /** What of a run the server-rendered run page shows: when it changes, the page re-renders. */
 export function runSignature(
-  run: { status: string; statusReason: string | null; backend: string | null; worker: string | null; tags: Record<string, string> },
+  run: { status: string; statusReason: string | null; backend: string | null; device: string | null; worker: string | null; tags: Record<string, string> },
   artifacts: { name: string; bytes: number }[],
   workerActive: boolean,
 ): string {
   // tags enter as a digest: a run's 1,000 tags must not ride along in the page as a prop
-  return JSON.stringify([run.status, run.statusReason, run.backend, run.worker, digest(JSON.stringify(run.tags)), artifacts.map((a) => [a.name, a.bytes]), workerActive]);
+  return JSON.stringify([run.status, run.statusReason, run.backend, run.device, run.worker, digest(JSON.stringify(run.tags)), artifacts.map((a) => [a.name, a.bytes]), workerActive]);
 }
 
 export const isLive = (status: string) => status === "queued" || status === "running";

@@ -8,7 +8,7 @@ import type { Run } from "@/server/services/runs";
 import type { CreateRun } from "@/server/validation";
 import { toJsonValue } from "@/server/validation";
 import { MetricBuffer } from "@/server/tracking/metric-buffer";
-import type { BenchmarkResultInput, DatasetInfo, EncoderInfo, MetricPoint, ParamValue, RunStatus, RunTracker } from "@/server/tracking/tracker";
+import type { BenchmarkResultInput, DatasetInfo, EncoderInfo, MetricPoint, ParamValue, RunExecution, RunStatus, RunTracker } from "@/server/tracking/tracker";
 
 export class PretextApiError extends Error {
   constructor(
@@ -180,7 +180,7 @@ export class HttpRunTracker implements RunTracker {
     await this.client.request("POST", "/api/v1/datasets", info);
   }
 
-  async setExecution(fields: { backend?: string; worker?: string }) {
+  async setExecution(fields: RunExecution) {
     await this.client.request("PATCH", this.path(""), fields);
   }
 

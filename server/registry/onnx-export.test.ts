@@ -65,13 +65,13 @@ function expectParity(what: string, onnx: Float32Array, tfjs: Float32Array) {
 }
 
 /** A random encoder in the encoder.ptx format pretraining writes, with non-zero biases so their layout is tested too. */
-function randomEncoderFile(encoder: EncoderConfig, outDim: number): Uint8Array {
+async function randomEncoderFile(encoder: EncoderConfig, outDim: number): Promise<Uint8Array> {
   const params = new ParamSet();
   const rng = new Rng(7);
   buildEncoder(encoder, [28, 28, 1], params, "encoder", rng);
   for (const [name, v] of params.withPrefix("encoder/")) if (name.endsWith("/bias")) v.assign(tf.tensor(rng.normals(v.size, 0.1), v.shape));
   const meta = { kind: "pretext-encoder", encoder, inputShape: [28, 28, 1], outDim, method: "simclr", dataset: { name: "fashion-mnist", checksum: "x" }, steps: 0 };
-  const bytes = encodeTensorFile(meta, Object.fromEntries(params.withPrefix("encoder/")));
+  const bytes = await encodeTensorFile(meta, Object.fromEntries(params.withPrefix("encoder/")));
   params.dispose();
   return bytes;
 }
@@ -88,14 +88,14 @@ describe.skipIf(!ort)("exportToOnnx: onnxruntime matches tfjs on Fashion-MNIST t
   });
 
   it("a random MLP encoder", async () => {
-    const encoder = randomEncoderFile({ kind: "mlp", hidden: [64, 32], embeddingDim: 16 }, 16);
+    const encoder = await randomEncoderFile({ kind: "mlp", hidden: [64, 32], embeddingDim: 16 }, 16);
     const out = await onnxOutputs(exportToOnnx(encoder));
     expect(out.embedding.dims).toEqual([IMAGES, 16]);
     expectParity("MLP embedding", out.embedding.data, tfjsEmbedding(encoder));
   });
 
   it("a CNN with a folded linear-probe head: probabilities = softmax((z − μ)/σ · W + b)", async () => {
-    const encoder = randomEncoderFile({ kind: "cnn", channels: [8, 16], embeddingDim: 24 }, 24);
+    const encoder = await randomEncoderFile({ kind: "cnn", channels: [8, 16], embeddingDim: 24 }, 24);
     const z = tfjsEmbedding(encoder);
     const s = fitStandardizer({ data: z, n: IMAGES, d: 24 });
     const rng = new Rng(11);

@@ -106,7 +106,7 @@ export async function setRunTags(database: Database, id: number, tags: Record<st
 export async function updateRun(
   database: Database,
   id: number,
-  fields: { name?: string; notes?: string; backend?: string; worker?: string },
+  fields: { name?: string; notes?: string; backend?: string; device?: string; worker?: string },
 ): Promise<Run> {
   await getRun(database, id);
   if (Object.keys(fields).length === 0) return getRun(database, id);

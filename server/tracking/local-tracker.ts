@@ -10,7 +10,7 @@ import { MetricBuffer } from "./metric-buffer";
 import { registerDataset } from "@/server/services/datasets";
 import { recordBenchmarkResults } from "@/server/services/benchmarks";
 import { registerEncoder } from "@/server/registry/encoders";
-import type { BenchmarkResultInput, DatasetInfo, EncoderInfo, MetricPoint, ParamValue, RunStatus, RunTracker } from "./tracker";
+import type { BenchmarkResultInput, DatasetInfo, EncoderInfo, MetricPoint, ParamValue, RunExecution, RunStatus, RunTracker } from "./tracker";
 
 export class LocalRunTracker implements RunTracker {
   readonly runId: string;
@@ -49,7 +49,7 @@ export class LocalRunTracker implements RunTracker {
     await registerDataset(this.database, info);
   }
 
-  async setExecution(fields: { backend?: string; worker?: string }) {
+  async setExecution(fields: RunExecution) {
     await updateRun(this.database, this.id, fields);
   }
 

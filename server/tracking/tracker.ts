@@ -27,6 +27,13 @@ export interface MetricPoint {
 
 export type RunStatus = "queued" | "running" | "finished" | "failed" | "cancelled";
 
+/** What executes a run, as recorded on it. */
+export interface RunExecution {
+  backend?: string;
+  device?: string;
+  worker?: string;
+}
+
 export interface RunTracker {
   readonly runId: string;
   logParams(params: Record<string, ParamValue>): Promise<void>;
@@ -35,10 +42,10 @@ export interface RunTracker {
   /** Merge tags (e.g. {backend: "wasm"}, {warning: "collapse"}) into the run. */
   setTags(tags: Record<string, string>): Promise<void>;
   setStatus(status: RunStatus, reason?: string): Promise<void>;
-  /** Records what executes the run: the TensorFlow.js backend and, under a worker, its name. */
   /** Registers the dataset the run reads (once per name; the checksum must match). */
   registerDataset(info: DatasetInfo): Promise<void>;
-  setExecution(fields: { backend?: string; worker?: string }): Promise<void>;
+  /** Records what executes the run: the TensorFlow.js backend, its device and, under a worker, its name. */
+  setExecution(fields: RunExecution): Promise<void>;
   /** A second upload under the same name is refused (409) unless `overwrite` (checkpoints, a retried attempt's outputs). */
   uploadArtifact(name: string, kind: string, data: Uint8Array, options?: { overwrite?: boolean }): Promise<{ sha256: string; bytes: number }>;
   downloadArtifact(name: string): Promise<Uint8Array>;

@@ -18,12 +18,12 @@ import { TINY_SUITE_RESULTS, tinyEvalSuite } from "@/workers/engine/test-support
 const exec = promisify(execFile);
 
 /** A randomly initialised MLP encoder file, as `pretext train --out` writes it. */
-function writeEncoderFile(file: string) {
+async function writeEncoderFile(file: string) {
   const params = new ParamSet();
   const encoder = { kind: "mlp" as const, hidden: [32], embeddingDim: 16 };
   buildEncoder(encoder, [28, 28, 1], params, "encoder", new Rng(5));
   const meta = { kind: "pretext-encoder", encoder, inputShape: [28, 28, 1], outDim: 16, method: "simclr", dataset: { name: "fashion-mnist", checksum: "x" }, steps: 0 };
-  writeFileSync(file, encodeTensorFile(meta, Object.fromEntries(params.entries())));
+  writeFileSync(file, await encodeTensorFile(meta, Object.fromEntries(params.entries())));
   params.dispose();
 }
 
@@ -36,7 +36,7 @@ describe("pretext eval and pretext audit (CLI, embedded database)", () => {
 
   beforeAll(async () => {
     await initBackend("cpu");
-    writeEncoderFile(path.join(home, "encoder.ptx"));
+    await writeEncoderFile(path.join(home, "encoder.ptx"));
     writeFileSync(path.join(home, "suite.json"), JSON.stringify(SUITE));
   });
 

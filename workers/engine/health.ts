@@ -22,22 +22,25 @@ export interface HealthReport {
 }
 
 /** z: [n, d] embeddings of the probe batch; zPositive: [n, d] embeddings of another view of it. */
-export function embeddingHealth(z: tf.Tensor2D, zPositive: tf.Tensor2D): HealthReport {
+export async function embeddingHealth(z: tf.Tensor2D, zPositive: tf.Tensor2D): Promise<HealthReport> {
   const [n, d] = z.shape;
-  const { stdRatio, cov, alignment, uniformity } = tf.tidy(() => {
+  const [scalars, covariance] = tf.tidy(() => {
     const u = l2Normalize(z); // [n, d]
     const v = l2Normalize(zPositive); // [n, d]
     const centered = tf.sub(u, tf.mean(u, 0)); // [n, d]
     const std = tf.sqrt(tf.div(tf.sum(tf.square(centered), 0), n - 1)); // [d]
     const sq = tf.maximum(tf.sub(2, tf.mul(tf.matMul(u, u, false, true), 2)), 0); // ‖u_i − u_j‖² = 2 − 2 u_i·u_j, [n, n]
     const offDiagonal = tf.sub(1, tf.eye(n));
-    return {
-      stdRatio: tf.mean(std).dataSync()[0] * Math.sqrt(d),
-      cov: tf.div(tf.matMul(centered, centered, true, false), n - 1).dataSync(), // [d, d]
-      alignment: tf.mean(tf.sum(tf.square(tf.sub(u, v)), 1)).dataSync()[0],
-      uniformity: Math.log(tf.sum(tf.mul(tf.exp(tf.mul(sq, -2)), offDiagonal)).dataSync()[0] / (n * (n - 1))),
-    };
+    return [
+      tf.stack([tf.mean(std), tf.mean(tf.sum(tf.square(tf.sub(u, v)), 1)), tf.sum(tf.mul(tf.exp(tf.mul(sq, -2)), offDiagonal))]),
+      tf.div(tf.matMul(centered, centered, true, false), n - 1), // [d, d]
+    ];
   });
+  // read asynchronously: WebGPU has no synchronous read under Node
+  const [[meanStd, alignment, kernelSum], cov] = await Promise.all([scalars.data(), covariance.data()]);
+  tf.dispose([scalars, covariance]);
+  const stdRatio = meanStd * Math.sqrt(d);
+  const uniformity = Math.log(kernelSum / (n * (n - 1)));
   const singular = Array.from(symmetricEigenvalues(cov, d), (l) => Math.sqrt(Math.max(l, 0)));
   const sum = singular.reduce((a, b) => a + b, 0);
   let entropy = 0;

@@ -51,7 +51,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const heartbeatMs = opts.heartbeatMs ?? 2000;
   const log = opts.log ?? ((line: string) => console.log(line));
   const id = opts.name ?? `${os.hostname()}-${process.pid}-${randomBytes(2).toString("hex")}`;
-  const { name: backend } = await initBackend();
+  const { name: backend, device } = await initBackend();
   await database.db.insert(workers).values({ id, hostname: os.hostname(), pid: process.pid, backend, concurrency });
 
   const shutdown = new AbortController();
@@ -62,7 +62,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     const run = await getRun(database, runId);
     if (run.status === "cancelled") return;
     const [attempt] = await database.db.insert(jobAttempts).values({ jobId: job.id, runId, workerId: id }).returning();
-    await updateRun(database, runId, { worker: id, backend });
+    await updateRun(database, runId, { worker: id, backend, device });
     await setRunStatus(database, runId, "running");
     log(`worker ${id}: ${kind} run ${runId} (job ${job.id}, attempt ${job.retryCount + 1})`);
 
@@ -172,7 +172,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     queue.work<ScheduledJobData>("scheduled", { ...workOptions, batchSize: 20 }, (jobs) => track(executeScheduledJobs(jobs))),
   ]);
   await scheduleTick(queue);
-  log(`worker ${id}: ready (backend ${backend}, concurrency ${concurrency})`);
+  log(`worker ${id}: ready (backend ${backend} on ${device}, concurrency ${concurrency})`);
 
   return {
     id,

@@ -92,6 +92,7 @@ export default async function RunPage({ params, searchParams }: { params: Promis
         <div><span>Duration</span>{formatDuration(run.startedAt, run.endedAt)}</div>
         <div><span>Job</span>{run.jobKind ?? "—"}</div>
         <div><span>Backend</span>{run.backend ?? "—"}</div>
+        <div><span>Device</span>{run.device ?? "—"}</div>
         <div><span>Worker</span>{run.worker ?? "—"}</div>
         <RunTagFacts tags={tags} search={search} />
       </div>

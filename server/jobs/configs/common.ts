@@ -11,13 +11,13 @@
 import { z } from "zod";
 
 /** TensorFlow.js backends, fastest first (workers/engine/backend picks the first that loads). */
-export const BACKEND_NAMES = ["tensorflow-gpu", "tensorflow", "wasm", "cpu"] as const;
+export const BACKEND_NAMES = ["tensorflow-gpu", "webgpu", "tensorflow", "wasm", "cpu"] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
 export const backendChoice = z
   .enum(["auto", ...BACKEND_NAMES])
   .default("auto")
-  .describe("TensorFlow.js backend; auto takes the first that loads of tensorflow-gpu, tensorflow, wasm, cpu (recorded on the run)");
+  .describe("TensorFlow.js backend; auto takes the first that loads of tensorflow-gpu, webgpu (a hardware GPU adapter only), tensorflow, wasm, cpu; naming webgpu also accepts a software adapter (recorded on the run with its device)");
 
 const datasetName = z.string().min(1).optional().describe("Name the dataset is registered under; default: the folder's or file's name");
 

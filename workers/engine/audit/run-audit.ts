@@ -141,9 +141,9 @@ export async function runAudit(input: AuditOptionsInput, tracker?: RunTracker, e
     const parsed = auditOptionsSchema.safeParse(input);
     if (!parsed.success) throw new Error(`invalid audit options:\n${parsed.error.issues.map((i) => `  ${i.path.join(".") || "(root)"}: ${i.message}`).join("\n")}`);
     const o = parsed.data;
-    const { name: backend } = await initBackend(o.backend === "auto" ? undefined : o.backend);
+    const { name: backend, device } = await initBackend(o.backend === "auto" ? undefined : o.backend);
     await tracker?.setStatus("running");
-    await tracker?.setExecution({ backend });
+    await tracker?.setExecution({ backend, device });
     const dataset = await loadDataset(o.dataset);
     const target = o.target ? await loadDataset(o.target) : undefined;
     await tracker?.setTags({ kind: "audit", dataset: dataset.descriptor.name });

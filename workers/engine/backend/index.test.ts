@@ -1,17 +1,33 @@
 /** Backend selection, required kernels per backend, and a real CNN training step on each. */
 import * as tf from "@tensorflow/tfjs-core";
+import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { backendName, initBackend } from "./index";
 import { REQUIRED_KERNELS } from "./required-kernels";
 
-const SUPPORTED = ["wasm", "cpu"] as const;
+/**
+ * WebGPU runs here on a software adapter (Mesa's llvmpipe, which .ci/run installs): CI fails
+ * without one; elsewhere the webgpu cases are skipped with the reason.
+ */
+const webgpu = await initBackend("webgpu").then((b) => b, (err: Error) => err.message);
+if (typeof webgpu === "string" && process.env.CI) throw new Error(`CI needs a WebGPU adapter: ${webgpu}`);
+const SUPPORTED = ["wasm", "cpu", ...(typeof webgpu === "string" ? [] : ["webgpu"])];
 
 describe("initBackend", () => {
-  it("picks a backend, records its name, and is idempotent", async () => {
+  it("picks a backend, records its name and device, and is idempotent", async () => {
+    await initBackend("wasm");
     const first = await initBackend();
-    expect(["tensorflow-gpu", "tensorflow", "wasm", "cpu"]).toContain(first.name);
+    expect(first).toEqual({ name: "wasm", device: expect.stringMatching(/\(\d+ cores\)$/) });
     expect(await initBackend()).toEqual(first);
     expect(backendName()).toBe(first.name);
+  });
+
+  it.skipIf(typeof webgpu === "string" || !webgpu.device.endsWith(", software)"))("uses a software WebGPU adapter only when webgpu is named", async () => {
+    expect(webgpu).toEqual({ name: "webgpu", device: expect.stringMatching(/^llvmpipe.*\(mesa, software\)$/) });
+    // a fresh process choosing by itself passes the software adapter by
+    const script = 'import { initBackend } from "./workers/engine/backend"; console.log(JSON.stringify(await initBackend()));';
+    const out = execFileSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { encoding: "utf8", env: { ...process.env, PRETEXT_BACKEND: "" } });
+    expect(JSON.parse(out.trim().split("\n").pop()!).name).not.toBe("webgpu");
   });
 
   it("forcing a native backend that cannot load says which one and why", async () => {
@@ -20,7 +36,7 @@ describe("initBackend", () => {
   });
 
   it("rejects an unknown backend name, listing the valid ones", async () => {
-    await expect(initBackend("tpu")).rejects.toThrow(/unknown backend 'tpu'.*tensorflow-gpu, tensorflow, wasm, cpu/);
+    await expect(initBackend("tpu")).rejects.toThrow(/unknown backend 'tpu'.*tensorflow-gpu, webgpu, tensorflow, wasm, cpu/);
   });
 
   it("honours PRETEXT_BACKEND", async () => {
@@ -70,7 +86,8 @@ async function trainingStep(name: string): Promise<{ loss: number; grads: Float3
     const logits = tf.matMul(tf.reshape(a2, [4, 3 * 3 * 6]), w);
     return tf.mean(tf.logSumExp(logits, 1));
   }, params);
-  const result = { loss: value.dataSync()[0], grads: params.map((p) => grads[p.name].dataSync() as Float32Array) };
+  // asynchronous reads: WebGPU has no synchronous one under Node
+  const result = { loss: (await value.data())[0], grads: await Promise.all(params.map(async (p) => (await grads[p.name].data()) as Float32Array)) };
   optimizer.applyGradients(grads);
   tf.dispose([value, ...Object.values(grads)]);
   optimizer.dispose();

@@ -1,9 +1,10 @@
 /**
  * Picks and initialises the TensorFlow.js backend for the ML engine, best first:
- * tfjs-node-gpu > tfjs-node > wasm > cpu. The native ones are optional dependencies that often
- * cannot install, so they are loaded with a dynamic import and skipped when missing.
+ * tfjs-node-gpu > webgpu on a hardware adapter > tfjs-node > wasm > cpu. The native ones are
+ * optional dependencies that often cannot install, so they are loaded with a dynamic import and
+ * skipped when missing; webgpu (./webgpu.ts) needs a Vulkan driver.
  *
- *   const { name } = await initBackend();          // best available, or $PRETEXT_BACKEND
+ *   const { name, device } = await initBackend();  // best available, or $PRETEXT_BACKEND
  *   await initBackend("wasm");                      // force one; throws if it is unavailable
  */
 import * as tf from "@tensorflow/tfjs-core";
@@ -12,45 +13,55 @@ import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-core/dist/register_all_gradients";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { createRequire } from "node:module";
+import os from "node:os";
 import path from "node:path";
 import { registerWasmKernels } from "./wasm-kernels";
 import { withWasmThreads } from "./wasm-threads";
+import { activateWebGpu, describeAdapter, SoftwareAdapterError } from "./webgpu";
 import { BACKEND_NAMES, type BackendName } from "../../../server/jobs/configs/common";
 
 export { BACKEND_NAMES, type BackendName };
 
 export class BackendUnavailableError extends Error {
-  constructor(readonly backend: BackendName, reason: string) {
+  constructor(readonly backend: BackendName, readonly reason: string) {
     super(`backend '${backend}' is not available: ${reason}`);
     this.name = "BackendUnavailableError";
   }
 }
 
-let active: BackendName | null = null;
+/** A backend in use, and the device that runs its kernels (as recorded on the run). */
+export interface ActiveBackend {
+  name: BackendName;
+  device: string;
+}
+
+let active: ActiveBackend | null = null;
 /** Why a backend could not be loaded, so a second attempt fails fast with the same reason. */
 const failures = new Map<BackendName, string>();
 
-export async function initBackend(preference?: string): Promise<{ name: BackendName }> {
+export async function initBackend(preference?: string): Promise<ActiveBackend> {
   const wanted = parsePreference(preference ?? process.env.PRETEXT_BACKEND);
   if (wanted) {
-    if (active !== wanted) await activate(wanted);
-    return { name: wanted };
+    if (active?.name !== wanted) await activate(wanted, true);
+    return active!;
   }
-  if (active) return { name: active };
+  if (active) return active;
+  const skipped: string[] = [];
   for (const candidate of BACKEND_NAMES) {
     try {
-      await activate(candidate);
-      return { name: candidate };
+      await activate(candidate, false);
+      return active!;
     } catch (err) {
       if (!(err instanceof BackendUnavailableError)) throw err;
+      skipped.push(`${candidate}: ${err.reason}`);
     }
   }
-  throw new Error(`no TensorFlow.js backend could be initialised: ${[...failures].map(([n, r]) => `${n}: ${r}`).join("; ")}`);
+  throw new Error(`no TensorFlow.js backend could be initialised: ${skipped.join("; ")}`);
 }
 
 /** The backend chosen by initBackend, as recorded on a run ("none" before initialisation). */
 export function backendName(): string {
-  return active ?? "none";
+  return active?.name ?? "none";
 }
 
 function parsePreference(value: string | undefined): BackendName | null {
@@ -59,30 +70,51 @@ function parsePreference(value: string | undefined): BackendName | null {
   throw new Error(`unknown backend '${value}' (from argument or PRETEXT_BACKEND): expected one of ${BACKEND_NAMES.join(", ")}`);
 }
 
-async function activate(name: BackendName): Promise<void> {
+/** `forced`: asked for by name, which is the only way a software WebGPU adapter is accepted. */
+async function activate(name: BackendName, forced: boolean): Promise<void> {
   const failed = failures.get(name);
   if (failed) throw new BackendUnavailableError(name, failed);
+  let device: string;
   try {
-    await loaders[name]();
+    device = await loaders[name](forced);
   } catch (err) {
     const reason = err instanceof Error ? err.message.split("\n")[0] : String(err);
-    failures.set(name, reason);
+    // A software adapter is refused only in automatic selection: remember nothing.
+    if (!(err instanceof SoftwareAdapterError)) failures.set(name, reason);
     throw new BackendUnavailableError(name, reason);
   }
-  active = name;
+  active = { name, device };
 }
 
-const loaders: Record<BackendName, () => Promise<void>> = {
-  "tensorflow-gpu": () => loadNative("@tensorflow/tfjs-node-gpu"),
-  tensorflow: () => loadNative("@tensorflow/tfjs-node"),
+/** This machine's processor, for the backends that compute on it. */
+function cpuDevice(): string {
+  const cpus = os.cpus();
+  return `${cpus[0]?.model.trim() || os.arch()} (${os.availableParallelism()} cores)`;
+}
+
+/** Each loader sets its backend and returns the device it computes on. */
+const loaders: Record<BackendName, (forced: boolean) => Promise<string>> = {
+  "tensorflow-gpu": async () => {
+    await loadNative("@tensorflow/tfjs-node-gpu");
+    return "CUDA GPU (libtensorflow)";
+  },
+  webgpu: async (forced) => describeAdapter(await activateWebGpu(forced)),
+  tensorflow: async () => {
+    await loadNative("@tensorflow/tfjs-node");
+    return cpuDevice();
+  },
   wasm: async () => {
     registerWasmKernels();
     setWasmPathsOnce();
     const threads = wasmThreadsFromEnv();
     if (threads > 1) await withWasmThreads(threads, () => setBackend("wasm"));
     else await setBackend("wasm");
+    return cpuDevice();
   },
-  cpu: () => setBackend("cpu"),
+  cpu: async () => {
+    await setBackend("cpu");
+    return cpuDevice();
+  },
 };
 
 async function loadNative(pkg: string): Promise<void> {

@@ -13,7 +13,7 @@ export const REQUIRED_KERNELS = [
   "Relu", "Step", "Erf", "Sigmoid", "Tanh", "Elu", "EluGrad", "LeakyRelu", "Prelu",
   // elementwise arithmetic and math
   "Add", "AddN", "Sub", "Multiply", "RealDiv", "Neg", "Abs", "Exp", "Log", "Sqrt", "Rsqrt", "Square",
-  "SquaredDifference", "Pow", "Reciprocal", "Minimum", "Maximum", "ClipByValue", "Sign", "Floor",
+  "SquaredDifference", "Pow", "Reciprocal", "Minimum", "Maximum", "ClipByValue", "Sign", "Floor", "Mod",
   // reductions, softmax / log-softmax (composed from Max, Sub, Exp, Sum, Log), top-k for kNN
   "Sum", "Max", "Min", "Mean", "Prod", "ArgMax", "Softmax", "TopK",
   // comparisons and selection

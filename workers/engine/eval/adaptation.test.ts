@@ -36,12 +36,12 @@ function images(n: number, seed: number, signal = 1.5): LabeledView {
 }
 
 /** A randomly initialised MLP encoder in the encoder.ptx format: its features still carry the quadrant signal. */
-function encoderFile(): Uint8Array {
+async function encoderFile(): Promise<Uint8Array> {
   const params = new ParamSet();
   const encoder = { kind: "mlp" as const, hidden: [32], embeddingDim: 16 };
   buildEncoder(encoder, SHAPE, params, "encoder", new Rng(5));
   const meta = { kind: "pretext-encoder", encoder, inputShape: SHAPE, outDim: 16, method: "simclr", dataset: { name: "quadrants", checksum: "x" }, steps: 0 };
-  const bytes = encodeTensorFile(meta, Object.fromEntries(params.entries()));
+  const bytes = await encodeTensorFile(meta, Object.fromEntries(params.entries()));
   params.dispose();
   return bytes;
 }
@@ -57,7 +57,7 @@ async function labeledData(bytes: Uint8Array, signal = 1.5): Promise<LabeledData
 
 describe("fine-tuning (LP-FT)", () => {
   it("starts from the linear probe's accuracy, not from chance", async () => {
-    const bytes = encoderFile();
+    const bytes = await encoderFile();
     const data = await labeledData(bytes);
     // a learning rate of ~0 leaves the weights where they start: the accuracy is that of the start
     const suite = parseEvalSuite({ dataset: { kind: "fashion-mnist" }, finetune: { lrs: [1e-12], maxSteps: 4, evalEvery: 2, patience: 1 }, linearProbe: { l2Grid: [1e-3, 1e-1] } });
@@ -74,7 +74,7 @@ describe("fine-tuning (LP-FT)", () => {
   });
 
   it("improves on the probe when the encoder trains at a real learning rate", async () => {
-    const bytes = encoderFile();
+    const bytes = await encoderFile();
     const data = await labeledData(bytes);
     const suite = parseEvalSuite({ dataset: { kind: "fashion-mnist" }, finetune: { lrs: [3e-3], maxSteps: 200, evalEvery: 20, patience: 4, batchSize: 64 }, linearProbe: { l2Grid: [1e-3, 1e-1] } });
     const probeHead = await fitProbeHead(data.features.fit, data.fit.labels, data.features.val, data.val.labels, 4, suite.linearProbe, 0);
@@ -86,7 +86,7 @@ describe("fine-tuning (LP-FT)", () => {
 
 describe("keeping the last weights", () => {
   it("runs the whole schedule whatever the validation checks say, and reports its final step", async () => {
-    const bytes = encoderFile();
+    const bytes = await encoderFile();
     const data = await labeledData(bytes);
     // patience 1 with checks every step would stop early with keep "best"; keep "last" ignores both
     const net = { lrs: [3e-3], maxSteps: 30, evalEvery: 1, patience: 1, batchSize: 64 };
@@ -103,7 +103,7 @@ describe("FixMatch", () => {
   const noise = makeAugmenter("image", { crop: 0, flip: 0, colorJitter: 0, noise: 1, cutout: 0, featureCorruption: 0 });
 
   it("continues from the fine-tuned network", async () => {
-    const bytes = encoderFile();
+    const bytes = await encoderFile();
     const data = await labeledData(bytes);
     const suite = parseEvalSuite({ dataset: { kind: "fashion-mnist" }, finetune: { lrs: [3e-3], maxSteps: 60, keep: "last", batchSize: 64 }, fixmatch: { lrs: [1e-12], maxSteps: 4 }, linearProbe: { l2Grid: [1e-3] } });
     const tuned = await finetune(data, bytes, suite.finetune, suite.linearProbe, 0, true);
@@ -114,7 +114,7 @@ describe("FixMatch", () => {
   });
 
   it("learns from the unlabeled pool: beats the same steps on the labels alone", async () => {
-    const bytes = encoderFile();
+    const bytes = await encoderFile();
     const full = await labeledData(bytes, 1); // a weaker signal than the other tests: 1 label per class is not enough
     const rows = Int32Array.from({ length: 4 }, (_, i) => i); // 1 label per class
     const data = { ...full, fit: subView(full.fit, rows), features: { ...full.features, fit: selectRows(full.features.fit, rows) } };
@@ -131,7 +131,7 @@ describe("FixMatch", () => {
 
 describe("adapter", () => {
   it("starts from the linear probe on the standardized features, not from a random head", async () => {
-    const data = await labeledData(encoderFile());
+    const data = await labeledData(await encoderFile());
     const suite = parseEvalSuite({ dataset: { kind: "fashion-mnist" }, adapter: { lrs: [1e-12], maxSteps: 4, evalEvery: 2, patience: 1 }, linearProbe: { l2Grid: [1e-3, 1e-1] } });
     const s = fitStandardizer(data.features.fit);
     const probeHead = await fitStandardizedHead(standardize(data.features.fit, s), data.fit.labels, standardize(data.features.val, s), data.val.labels, 4, suite.linearProbe, 0);
@@ -142,7 +142,7 @@ describe("adapter", () => {
   });
 
   it("keeps or improves the probe's validation accuracy when it trains", async () => {
-    const data = await labeledData(encoderFile());
+    const data = await labeledData(await encoderFile());
     const suite = parseEvalSuite({ dataset: { kind: "fashion-mnist" }, adapter: { lrs: [3e-3], maxSteps: 200, evalEvery: 20, patience: 4, batchSize: 64 }, linearProbe: { l2Grid: [1e-3, 1e-1] } });
     const probeHead = await fitProbeHead(data.features.fit, data.fit.labels, data.features.val, data.val.labels, 4, suite.linearProbe, 0);
     const adapted = await adapterProtocol(data, suite.adapter, suite.linearProbe, 0);

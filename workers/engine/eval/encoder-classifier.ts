@@ -81,8 +81,9 @@ function assignHead(params: ParamSet, h: LinearHead, d: number, c: number): void
   });
 }
 
-function readWeights(params: ParamSet): NetworkWeights {
-  return new Map(params.entries().map(([name, v]) => [name, { shape: v.shape, values: v.dataSync() as Float32Array }]));
+/** Read asynchronously: WebGPU has no synchronous read under Node. */
+async function readWeights(params: ParamSet): Promise<NetworkWeights> {
+  return new Map(await Promise.all(params.entries().map(async ([name, v]) => [name, { shape: v.shape, values: (await v.data()) as Float32Array }] as const)));
 }
 
 function assignWeights(params: ParamSet, weights: NetworkWeights): void {

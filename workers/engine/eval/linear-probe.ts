@@ -48,7 +48,7 @@ async function fitAndScore(train: Features, trainLabels: Int32Array, evalSet: Fe
   const model = trainSoftmaxRegression(standardize(train, s), trainLabels, { numClasses: o.numClasses, l2, lr: o.lr, batchSize: o.batchSize, steps: stepsFor(train.n, o), seed: o.seed });
   try {
     const predicted = await predictClasses(evalSet.n, 4096, (p) => softmaxLogits(model, rowsTensor(xe, p)));
-    return { accuracy: accuracy(predicted, evalLabels), head: foldStandardizer(s, model.w.dataSync() as Float32Array, model.b.dataSync() as Float32Array) };
+    return { accuracy: accuracy(predicted, evalLabels), head: foldStandardizer(s, (await model.w.data()) as Float32Array, (await model.b.data()) as Float32Array) };
   } finally {
     model.dispose();
   }

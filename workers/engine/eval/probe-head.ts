@@ -34,7 +34,7 @@ export async function fitStandardizedHead(xf: Features, fitLabels: Int32Array, x
     try {
       const validationAccuracy = accuracy(await predictClasses(xv.n, 4096, (p) => softmaxLogits(model, rowsTensor(xv, p))), valLabels);
       if (best && validationAccuracy <= best.validationAccuracy) continue;
-      best = { kernel: Float32Array.from(model.w.dataSync()), bias: Float32Array.from(model.b.dataSync()), d: xf.d, c: numClasses, l2, validationAccuracy };
+      best = { kernel: Float32Array.from(await model.w.data()), bias: Float32Array.from(await model.b.data()), d: xf.d, c: numClasses, l2, validationAccuracy };
     } finally {
       model.dispose();
     }

@@ -9,12 +9,12 @@ import { MemoryTracker } from "../test-support/memory-tracker";
 import { BENCHMARK_ARTIFACT, runEvaluationSuite } from "./run-suite";
 
 /** A randomly initialised MLP encoder in the encoder.ptx format pretraining writes. */
-function randomEncoderFile(): Uint8Array {
+async function randomEncoderFile(): Promise<Uint8Array> {
   const params = new ParamSet();
   const encoder = { kind: "mlp" as const, hidden: [64], embeddingDim: 32 };
   buildEncoder(encoder, [28, 28, 1], params, "encoder", new Rng(3));
   const meta = { kind: "pretext-encoder", encoder, inputShape: [28, 28, 1], outDim: 32, method: "simclr", dataset: { name: "fashion-mnist", checksum: "x" }, steps: 0 };
-  const bytes = encodeTensorFile(meta, Object.fromEntries(params.entries()));
+  const bytes = await encodeTensorFile(meta, Object.fromEntries(params.entries()));
   params.dispose();
   return bytes;
 }
@@ -44,7 +44,7 @@ describe("runEvaluationSuite on a Fashion-MNIST subset", () => {
         fixmatch: { ...NET, unlabeledBatchSize: 64 },
         supervised: { ...NET, lrs: [1e-3] },
       },
-      randomEncoderFile(),
+      await randomEncoderFile(),
       tracker,
       { onProgress: (p) => progress.push(p.done) },
     );
@@ -78,7 +78,7 @@ describe("runEvaluationSuite on a Fashion-MNIST subset", () => {
 
   it("fails the run with a clear error when the encoder does not fit the dataset", async () => {
     const tracker = new MemoryTracker();
-    const bytes = randomEncoderFile();
+    const bytes = await randomEncoderFile();
     await expect(runEvaluationSuite({ dataset: { kind: "csv", file: "/nonexistent.csv" }, seeds: [0] }, bytes, tracker)).rejects.toThrow();
     expect(tracker.statuses.at(-1)?.status).toBe("failed");
     await expect(runEvaluationSuite({ dataset: { kind: "fashion-mnist" }, seeds: [-1] }, bytes, tracker)).rejects.toThrow(/seeds\.0/);
@@ -90,7 +90,7 @@ describe("runEvaluationSuite on a Fashion-MNIST subset", () => {
     // 100,000 fine-tuning steps would take hours: the suite ends only if the network stops
     const suite = { dataset: { kind: "fashion-mnist" as const }, fractions: [1], seeds: [0], trainLimit: 1000, testLimit: 200, protocols: ["finetune" as const], baselines: [], finetune: { maxSteps: 100_000, evalEvery: 100_000, lrs: [1e-3] } };
     setTimeout(() => cancel.abort(), 3000);
-    const result = await runEvaluationSuite(suite, randomEncoderFile(), tracker, { signal: cancel.signal });
+    const result = await runEvaluationSuite(suite, await randomEncoderFile(), tracker, { signal: cancel.signal });
     expect(result.status).toBe("cancelled");
     expect(result.results).toEqual([]);
   });

@@ -84,12 +84,12 @@ export const BENCHMARK_ARTIFACT = "benchmark.json";
 export async function runEvaluationSuite(suiteInput: EvalSuiteInput, evaluated: EvaluatedEncoder, tracker?: RunTracker, opts: EvalOptions = {}): Promise<EvalSuiteResult> {
   try {
     const suite = evaluated instanceof Uint8Array ? parseEvalSuite(suiteInput) : parseOnnxSuite(suiteInput);
-    const { name: backend } = await initBackend(suite.backend === "auto" ? undefined : suite.backend);
+    const { name: backend, device } = await initBackend(suite.backend === "auto" ? undefined : suite.backend);
     // decoding a Pretext file makes tensors: after the backend is ready
     const encoderUnderTest: EncoderUnderTest =
       evaluated instanceof Uint8Array ? { format: "pretext", bytes: evaluated, meta: readEncoderMeta(evaluated) } : { format: "onnx", ...evaluated };
     await tracker?.setStatus("running");
-    await tracker?.setExecution({ backend });
+    await tracker?.setExecution({ backend, device });
     const dataset = await loadDataset(suite.dataset);
     checkCompatible(encoderUnderTest, dataset);
     const benchmark = suite.benchmark ?? `label-efficiency/${dataset.descriptor.name}`;

@@ -5,7 +5,7 @@ export interface Candidate<K> {
   validationAccuracy: number;
   test(): Promise<number>;
   chosen: Record<string, number>;
-  keep?(): K;
+  keep?(): Promise<K>;
   dispose(): void;
 }
 
@@ -20,7 +20,7 @@ export async function selectByValidation<T, K = never>(candidates: T[], run: (c:
     const trained = await run(candidate);
     try {
       if (!best || trained.validationAccuracy > best.validationAccuracy) {
-        best = { accuracy: await trained.test(), validationAccuracy: trained.validationAccuracy, chosen: trained.chosen, kept: trained.keep?.() };
+        best = { accuracy: await trained.test(), validationAccuracy: trained.validationAccuracy, chosen: trained.chosen, kept: await trained.keep?.() };
       }
     } finally {
       trained.dispose();

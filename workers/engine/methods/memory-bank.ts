@@ -30,18 +30,18 @@ export class MemoryBank {
   /** Writes keys [n, c] (normalized here) at the pointer, wrapping around; n > K keeps the last K. */
   enqueue(keys: tf.Tensor2D): void {
     const k = this.size;
-    const ptr = this.pointer.dataSync()[0];
+    // On the device, pointer included: nothing is read back (WebGPU has no synchronous read under Node).
     tf.tidy(() => {
       let incoming = l2Normalize(keys);
       if (incoming.shape[0] > k) incoming = tf.slice(incoming, [incoming.shape[0] - k, 0], [k, -1]);
       const n = incoming.shape[0];
-      // position p of the bank takes incoming row (p − ptr) mod K when that is < n
-      const rows = Int32Array.from({ length: k }, (_, p) => {
-        const j = (p - ptr + k) % k;
-        return j < n ? k + j : p; // index into [bank; incoming]
-      });
-      this.bank.assign(tf.gather(tf.concat([this.bank, incoming], 0), tf.tensor1d(rows, "int32")));
-      this.pointer.assign(tf.scalar((ptr + n) % k, "int32"));
+      // position p of the bank takes incoming row j = (p − ptr) mod K when j < n
+      const int = (v: number) => tf.scalar(v, "int32");
+      const positions = tf.range(0, k, 1, "int32");
+      const j = tf.mod(tf.add(tf.sub(positions, this.pointer), int(k)), int(k));
+      const rows = tf.where(tf.less(j, int(n)), tf.add(j, int(k)), positions); // index into [bank; incoming]
+      this.bank.assign(tf.gather(tf.concat([this.bank, incoming], 0), rows));
+      this.pointer.assign(tf.mod(tf.add(this.pointer, int(n)), int(k)));
     });
   }
 }

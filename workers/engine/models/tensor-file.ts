@@ -7,11 +7,12 @@ export interface DecodedTensorFile<M> {
   tensors: Record<string, tf.Tensor>;
 }
 
-export function encodeTensorFile(meta: unknown, tensors: Record<string, tf.Tensor>): Uint8Array {
+/** Reads the tensors back asynchronously (WebGPU has no synchronous read under Node). */
+export async function encodeTensorFile(meta: unknown, tensors: Record<string, tf.Tensor>): Promise<Uint8Array> {
   const raw: Record<string, RawTensor> = {};
   for (const [name, t] of Object.entries(tensors)) {
     if (t.dtype !== "float32" && t.dtype !== "int32") throw new Error(`cannot store tensor ${name} of dtype ${t.dtype}`);
-    raw[name] = { dtype: t.dtype, shape: t.shape, data: t.dataSync() as Float32Array | Int32Array };
+    raw[name] = { dtype: t.dtype, shape: t.shape, data: (await t.data()) as Float32Array | Int32Array };
   }
   return writeTensorFile(meta, raw);
 }

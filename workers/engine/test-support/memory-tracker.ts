@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { BenchmarkResultInput, DatasetInfo, EncoderInfo, MetricPoint, ParamValue, RunStatus, RunTracker } from "../../../server/tracking/tracker";
+import type { BenchmarkResultInput, DatasetInfo, EncoderInfo, MetricPoint, ParamValue, RunExecution, RunStatus, RunTracker } from "../../../server/tracking/tracker";
 
 /** RunTracker that keeps everything in memory, for engine tests that need no database. */
 export class MemoryTracker implements RunTracker {
@@ -26,8 +26,8 @@ export class MemoryTracker implements RunTracker {
   async registerDataset(info: DatasetInfo): Promise<void> {
     this.datasets.push(info);
   }
-  execution: { backend?: string; worker?: string } = {};
-  async setExecution(fields: { backend?: string; worker?: string }): Promise<void> {
+  execution: RunExecution = {};
+  async setExecution(fields: RunExecution): Promise<void> {
     Object.assign(this.execution, fields);
   }
   async uploadArtifact(name: string, kind: string, data: Uint8Array, options: { overwrite?: boolean } = {}) {

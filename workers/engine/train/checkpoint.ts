@@ -20,7 +20,7 @@ export function encodeTrainingState(
   meta: Omit<TrainingStateMeta, "kind">,
   params: [string, tf.Variable][],
   optimizerState: Record<string, tf.Tensor>,
-): Uint8Array {
+): Promise<Uint8Array> {
   const tensors: Record<string, tf.Tensor> = {};
   for (const [name, v] of params) tensors[`param/${name}`] = v;
   for (const [name, t] of Object.entries(optimizerState)) tensors[`optimizer/${name}`] = t;

@@ -84,9 +84,9 @@ export async function pretrain(input: PretrainConfigInput, opts: PretrainOptions
   const tracker = opts.tracker;
   try {
     const cfg = parsePretrainConfig(input);
-    const { name: backend } = await initBackend(cfg.backend === "auto" ? undefined : cfg.backend);
+    const { name: backend, device } = await initBackend(cfg.backend === "auto" ? undefined : cfg.backend);
     await tracker?.setStatus("running");
-    await tracker?.setExecution({ backend });
+    await tracker?.setExecution({ backend, device });
     await tracker?.setTags({ method: cfg.method.name });
     const setup = await buildTrainingSetup(cfg);
     try {
@@ -138,7 +138,7 @@ async function trainLoop(cfg: PretrainConfig, s: TrainingSetup, backend: string,
   const saveCheckpoint = async () => {
     if (savedStep === step) return;
     savedStep = step;
-    const bytes = saveState();
+    const bytes = await saveState();
     if (cfg.checkpoint.dir) {
       await mkdir(cfg.checkpoint.dir, { recursive: true });
       await writeFile(path.join(cfg.checkpoint.dir, `step-${step}.ckpt`), bytes);
@@ -181,7 +181,7 @@ async function trainLoop(cfg: PretrainConfig, s: TrainingSetup, backend: string,
     const lr = learningRateAt(step, s.totalSteps, cfg.optimizer.lr, cfg.schedule);
     let result: StepResult;
     try {
-      result = trainStep(s.method, s.trainable, s.optimizer, microBatches, ctx, {
+      result = await trainStep(s.method, s.trainable, s.optimizer, microBatches, ctx, {
         lr,
         gradClipNorm: cfg.gradClipNorm,
         onNonFinite: (loss) =>
@@ -211,7 +211,7 @@ async function trainLoop(cfg: PretrainConfig, s: TrainingSetup, backend: string,
     if (step % s.stepsPerEpoch === 0 || step === s.totalSteps) await checkHealth(cfg, s, history, step, epoch, tracker);
     if (step % s.stepsPerEpoch === 0 && step < s.totalSteps && cfg.evaluation?.atEpochs.includes(step / s.stepsPerEpoch)) {
       const snapshot = { epoch: step / s.stepsPerEpoch, step, artifact: encoderSnapshotArtifact(step / s.stepsPerEpoch) };
-      await tracker?.uploadArtifact(snapshot.artifact, "encoder", exportEncoder(cfg, s, step), { overwrite: true });
+      await tracker?.uploadArtifact(snapshot.artifact, "encoder", await exportEncoder(cfg, s, step), { overwrite: true });
       await opts.onEncoderSnapshot?.(snapshot);
     }
     if (step % cfg.checkpoint.everySteps === 0) await saveCheckpoint();
@@ -225,8 +225,8 @@ async function trainLoop(cfg: PretrainConfig, s: TrainingSetup, backend: string,
     totalSteps: s.totalSteps,
     stepsDone: step,
     status,
-    checkpoint: saveState(),
-    encoder: exportEncoder(cfg, s, step),
+    checkpoint: await saveState(),
+    encoder: await exportEncoder(cfg, s, step),
   };
 }
 
@@ -250,7 +250,7 @@ function restore(bytes: Uint8Array, s: TrainingSetup, stepRng: Rng, fingerprint:
 async function checkHealth(cfg: PretrainConfig, s: TrainingSetup, history: TrainingHistory, step: number, epoch: number, tracker?: RunTracker) {
   const z = tf.tidy(() => s.encoder.apply(s.probe.x)); // [p, d]
   const zPositive = tf.tidy(() => s.encoder.apply(s.probe.view)); // [p, d]
-  const report = embeddingHealth(z, zPositive);
+  const report = await embeddingHealth(z, zPositive);
   tf.dispose([z, zPositive]);
   const warnings = collapseWarnings(report, cfg.health);
   history.health.push({ ...report, step, epoch, warnings });
@@ -259,7 +259,7 @@ async function checkHealth(cfg: PretrainConfig, s: TrainingSetup, history: Train
 }
 
 /** Encoder weights with what is needed to rebuild and trust it (config, input shape, dataset). */
-function exportEncoder(cfg: PretrainConfig, s: TrainingSetup, steps: number): Uint8Array {
+function exportEncoder(cfg: PretrainConfig, s: TrainingSetup, steps: number): Promise<Uint8Array> {
   const meta = {
     kind: "pretext-encoder",
     encoder: cfg.encoder,

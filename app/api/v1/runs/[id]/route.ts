@@ -19,8 +19,8 @@ export const GET = (req: Request, ctx: RouteContext<{ id: string }>) =>
     return json({ ...run, params: Object.fromEntries(params.map((p) => [p.key, p.value])), metrics, artifacts, attempts });
   });
 
-const patch = z.object({ name: name.optional(), notes: z.string().max(100_000).optional(), backend: name.optional(), worker: name.optional() }).strict();
+const patch = z.object({ name: name.optional(), notes: z.string().max(100_000).optional(), backend: name.optional(), device: name.optional(), worker: name.optional() }).strict();
 
-/** PATCH /api/v1/runs/:id {name?, notes?, backend?, worker?} */
+/** PATCH /api/v1/runs/:id {name?, notes?, backend?, device?, worker?} */
 export const PATCH = (req: Request, ctx: RouteContext<{ id: string }>) =>
   handleRun(req, ctx, async (database, id) => json(await updateRun(database, id, await readInput(req, patch))));
