@@ -367,6 +367,8 @@ export const benchmarkResults = pgTable(
     seed: integer("seed").notNull(),
     metric: text("metric").notNull(),
     value: doublePrecision("value").notNull(),
+    /** what the protocol chose on validation and what it cost, e.g. {policy: "crop", lr: 0.002, steps: 600, budgetSteps: 4200} */
+    settings: jsonb("settings").$type<Record<string, number | string>>(),
     createdAt: createdAt(),
   },
   (t) => [index("benchmark_results_encoder").on(t.encoderId, t.benchmark), index("benchmark_results_run").on(t.runId)],

@@ -196,7 +196,9 @@ describe("run page, benchmarks and embedding map in Chromium (next start)", () =
         for (const [i, f] of fractions.entries()) {
           for (const seed of [0, 1, 2]) {
             const gain = isBaseline ? 0.14 * i : skill + 0.05 * i;
-            results.push({ encoderId: isBaseline ? null : encoder.id, benchmark: "label-efficiency/fashion-mnist", method, labelFraction: f, seed, metric: "test_accuracy", value: base + gain + (seed - 1) * 0.01 * (3 - i) });
+            // the networks on labeled images report what they chose: seeds 0 and 2 a crop, seed 1 a crop and flip
+            const settings = method === "finetune" || method === "supervised" ? { policy: seed === 1 ? "crop+flip" : "crop", lr: 0.002, steps: 800, folds: 3, budgetSteps: 10400 } : undefined;
+            results.push({ encoderId: isBaseline ? null : encoder.id, benchmark: "label-efficiency/fashion-mnist", method, labelFraction: f, seed, metric: "test_accuracy", value: base + gain + (seed - 1) * 0.01 * (3 - i), settings });
           }
         }
       }
@@ -239,6 +241,10 @@ describe("run page, benchmarks and embedding map in Chromium (next start)", () =
       ["raw_linear (baseline)", "dash", 3, 3],
       ["supervised (baseline)", "dot", 3, 3],
     ]);
+    const chosen = (await page.getByTestId("chosen-settings").locator("tbody tr").allInnerTexts()).map((r) => r.replace(/\s+/g, " "));
+    assert.equal(chosen.length, 6); // finetune and supervised at 3 fractions; the others chose nothing
+    assert.equal(chosen[0], "finetune 1% policy crop / crop+flip · lr 0.002 · 800 steps · 3-fold CV · budget 10400 steps");
+    assert.match(chosen[5], /^supervised \(baseline\) 100% policy crop \/ crop\+flip/);
     await page.screenshot({ path: `${SHOTS}/benchmarks.png`, fullPage: true });
     await resizeTo(page, { width: 1280, height: 800 });
     await page.screenshot({ path: `${SHOTS}/benchmarks-laptop.png` });

@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { api } from "@/app/lib/server-api";
 import { LabelEfficiencyChart } from "@/app/components/label-efficiency-chart";
+import { describeSettings } from "@/app/lib/chosen-settings";
 import type { LeaderboardCell, LeaderboardRow } from "@/server/services/leaderboard";
 
 export const dynamic = "force-dynamic";
@@ -74,6 +75,36 @@ export default async function BenchmarksPage({ searchParams }: { searchParams: P
           the leaderboard.
         </p>
         <div className="chart">{curve && curve.series.length > 0 ? <LabelEfficiencyChart curve={curve} /> : <div className="chart-placeholder plot-tall">No curve for this encoder.</div>}</div>
+        {curve && curve.series.some((s) => s.points.some((p) => Object.keys(p.settings).length > 0)) && (
+          <div className="table-scroll">
+            <table className="grid" data-testid="chosen-settings">
+              <caption className="hint">
+                What each protocol chose on the labeled subset alone (cross-validated when labels are few) and the optimizer steps it spent, choosing
+                included; values differing between seeds are listed in seed order.
+              </caption>
+              <thead>
+                <tr>
+                  <th>Protocol</th>
+                  <th className="num">Labels</th>
+                  <th>Chosen settings and budget</th>
+                </tr>
+              </thead>
+              <tbody>
+                {curve.series.flatMap((s) =>
+                  s.points
+                    .filter((p) => Object.keys(p.settings).length > 0)
+                    .map((p) => (
+                      <tr key={`${s.method}/${p.labelFraction}`} className={s.baseline ? "baseline-row" : undefined}>
+                        <td>{s.baseline ? `${s.method} (baseline)` : s.method}</td>
+                        <td className="num">{percent(p.labelFraction)}</td>
+                        <td>{describeSettings(p.settings)}</td>
+                      </tr>
+                    )),
+                )}
+              </tbody>
+            </table>
+          </div>
+        )}
       </section>
 
       <section>

@@ -3,6 +3,7 @@
 import { useMemo } from "react";
 import type { LabelEfficiencyCurve } from "@/server/services/benchmarks";
 import { valueAxis } from "@/app/lib/chart-axes";
+import { describeSettings } from "@/app/lib/chosen-settings";
 import { Plot } from "./plot";
 
 /** Protocol colours; baselines are grey and dashed so the SSL curves stand out against them. */
@@ -31,8 +32,8 @@ export function LabelEfficiencyChart({ curve }: { curve: LabelEfficiencyCurve })
         x: s.points.map((p) => p.labelFraction),
         y: s.points.map((p) => p.mean),
         error_y: { type: "data", array: s.points.map((p) => p.std), visible: true, thickness: 1.2, width: 4, color: style.color },
-        customdata: s.points.map((p) => [percent(p.labelFraction), p.std, p.n]),
-        hovertemplate: `<b>${s.method}</b> at %{customdata[0]} labels<br>%{y:${y.hoverformat}} ± %{customdata[1]:${y.hoverformat}} (n = %{customdata[2]} seeds)<extra></extra>`,
+        customdata: s.points.map((p) => [percent(p.labelFraction), p.std, p.n, describeSettings(p.settings) || "nothing chosen"]),
+        hovertemplate: `<b>${s.method}</b> at %{customdata[0]} labels<br>%{y:${y.hoverformat}} ± %{customdata[1]:${y.hoverformat}} (n = %{customdata[2]} seeds)<br>%{customdata[3]}<extra></extra>`,
         line: { color: style.color, dash: style.dash, width: s.baseline ? 1.8 : 2.4 },
         marker: { color: style.color, size: s.baseline ? 6 : 8, symbol: s.baseline ? "square" : "circle" },
       };

@@ -20,9 +20,9 @@ function fields(s: JsonSchema, path = ""): [string, JsonSchema, FieldKind][] {
 }
 
 describe("the launch form's reading of a config schema", () => {
-  it("gives every pretraining field a control; only a multi-task's task list falls back to JSON", () => {
+  it("gives every pretraining field a control; only lists of objects (a multi-task's tasks, the evaluation's candidate policies) fall back to JSON", () => {
     const all = fields(pretrain);
-    expect(all.filter(([, , k]) => k.kind === "json").map(([p]) => p)).toEqual(["method[multitask].tasks"]);
+    expect(all.filter(([, , k]) => k.kind === "json").map(([p]) => p)).toEqual(["method[multitask].tasks", "evaluation.selection.policies"]);
     const kinds = Object.fromEntries(all.map(([p, , k]) => [p, k.kind]));
     expect(kinds).toMatchObject({
       name: "string",

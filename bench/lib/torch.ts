@@ -5,7 +5,8 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-const TORCH_SCRIPT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../shared/tools/torch_throughput.py");
+/** PRETEXT_TORCH_SCRIPT overrides the path (the bundled bench of bench/gpu/ ships its own copy). */
+const TORCH_SCRIPT = process.env.PRETEXT_TORCH_SCRIPT || path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../shared/tools/torch_throughput.py");
 const PYTHON = process.env.PRETEXT_PYTHON || "/usr/bin/python3";
 
 /** Whether PyTorch sees a CUDA GPU here. */

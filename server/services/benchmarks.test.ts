@@ -52,8 +52,8 @@ describe.each(DATABASE_KINDS)("encoders and benchmark results on %s", (kind) => 
       row(encoder.id, "linear_probe", 0.01, 1, 0.82),
       row(encoder.id, "linear_probe", 0.01, 2, 0.84),
       row(encoder.id, "linear_probe", 1, 0, 0.9),
-      row(null, "supervised", 0.01, 0, 0.7),
-      row(null, "supervised", 0.01, 1, 0.74),
+      { ...row(null, "supervised", 0.01, 0, 0.7), settings: { policy: "crop", lr: 0.002, steps: 800, budgetSteps: 10400 } },
+      { ...row(null, "supervised", 0.01, 1, 0.74), settings: { policy: "crop+flip", lr: 0.002, steps: 600, budgetSteps: 10200 } },
     ]);
     // another run's baseline must not leak into this encoder's curve
     const unrelated = await createRun(t.database, { experiment: "evaluation" });
@@ -76,6 +76,9 @@ describe.each(DATABASE_KINDS)("encoders and benchmark results on %s", (kind) => 
     expect(sup.points[0].mean).toBeCloseTo(0.72, 10);
     expect(sup.points[0].std).toBeCloseTo(0.028284, 5);
     expect(sup.points[0].n).toBe(2);
+    // what the seeds chose, each setting's distinct values in order
+    expect(sup.points[0].settings).toEqual({ policy: "crop / crop+flip", lr: "0.002", steps: "800 / 600", budgetSteps: "10400 / 10200" });
+    expect(lp.points[0].settings).toEqual({});
 
     const byRun = await createCaller({ database: t.database, headers: new Headers() }).benchmarks.labelEfficiency({ runId: evalRun.id });
     expect(byRun.series.map((s) => s.method).sort()).toEqual(["linear_probe", "supervised"]);
@@ -88,6 +91,7 @@ describe.each(DATABASE_KINDS)("encoders and benchmark results on %s", (kind) => 
     await expect(recordBenchmarkResults(t.database, run.id, [ok, { ...ok, value: Number.NaN }])).rejects.toThrow(/results\.1\.value/);
     await expect(recordBenchmarkResults(t.database, run.id, [{ ...ok, labelFraction: 2 }])).rejects.toThrow(/results\.0\.labelFraction: must be <= 1/);
     await expect(recordBenchmarkResults(t.database, run.id, [{ ...ok, encoderId: 999_999 }])).rejects.toThrow(/encoder 999999 not found/);
+    await expect(recordBenchmarkResults(t.database, run.id, [{ ...ok, settings: { lr: Number.NaN } }])).rejects.toThrow(/results\.0\.settings\.lr: must be a finite number or a string/);
     await expect(recordBenchmarkResults(t.database, 999_999, [ok])).rejects.toThrow(/run 999999 not found/);
     expect(await listBenchmarkResults(t.database, { runId: run.id })).toHaveLength(0);
     await expect(labelEfficiencyCurve(t.database, {})).rejects.toThrow(/encoderId: give exactly one of encoderId and runId/);

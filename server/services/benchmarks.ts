@@ -22,6 +22,11 @@ export const benchmarkResultInput = z.object({
   seed: z.number().int().min(0).max(MAX_ID, `must be at most ${MAX_ID}`),
   metric: z.string().min(1).max(100),
   value: z.number({ error: "must be a finite number" }).finite("must be a finite number"),
+  /** what the protocol chose on validation (policy, lr, steps, …) and the steps it spent */
+  settings: z
+    .record(z.string().min(1).max(100), z.union([z.number().finite(), z.string().max(200)], { error: "must be a finite number or a string of at most 200 characters" }))
+    .refine((s) => Object.keys(s).length <= 50, "at most 50 settings")
+    .optional(),
 });
 export type BenchmarkResultInput = z.input<typeof benchmarkResultInput>;
 
@@ -64,6 +69,8 @@ export interface CurvePoint {
   mean: number;
   std: number;
   n: number;
+  /** What the seeds chose and spent, each setting's distinct values joined ("crop / crop+flip"). */
+  settings: Record<string, string>;
 }
 
 export interface LabelEfficiencyCurve {
@@ -120,14 +127,33 @@ export async function labelEfficiencyCurve(database: Database, input: CurveQuery
     .where(and(scope, eq(benchmarkResults.benchmark, benchmark), eq(benchmarkResults.metric, q.metric)))
     .groupBy(benchmarkResults.method, benchmarkResults.labelFraction)
     .orderBy(benchmarkResults.method, benchmarkResults.labelFraction);
+  const chosen = await db
+    .select({ method: benchmarkResults.method, labelFraction: benchmarkResults.labelFraction, settings: benchmarkResults.settings })
+    .from(benchmarkResults)
+    .where(and(scope, eq(benchmarkResults.benchmark, benchmark), eq(benchmarkResults.metric, q.metric)))
+    .orderBy(benchmarkResults.id);
   const series = new Map<string, LabelEfficiencyCurve["series"][number]>();
   for (const r of rows) {
     const s = series.get(r.method) ?? { method: r.method, baseline: Boolean(r.baseline), points: [] };
     s.baseline &&= Boolean(r.baseline);
-    s.points.push({ labelFraction: r.labelFraction, mean: r.mean, std: r.std, n: r.n });
+    const settings = summarizeSettings(chosen.filter((c) => c.method === r.method && c.labelFraction === r.labelFraction).map((c) => c.settings));
+    s.points.push({ labelFraction: r.labelFraction, mean: r.mean, std: r.std, n: r.n, settings });
     series.set(r.method, s);
   }
   return { ...empty, series: [...series.values()] };
+}
+
+/** Each setting's distinct values over the seeds, in order of first appearance. */
+export function summarizeSettings(all: (Record<string, number | string> | null)[]): Record<string, string> {
+  const values = new Map<string, string[]>();
+  for (const settings of all) {
+    for (const [key, value] of Object.entries(settings ?? {})) {
+      const seen = values.get(key) ?? [];
+      if (!seen.includes(String(value))) seen.push(String(value));
+      values.set(key, seen);
+    }
+  }
+  return Object.fromEntries([...values].map(([key, seen]) => [key, seen.join(" / ")]));
 }
 
 /** The stored results of a run or an encoder, in insertion order; 404 for a run or encoder that does not exist. */

@@ -28,6 +28,54 @@ const linearSchema = z
   })
   .strict();
 
+/**
+ * An augmentation policy for the networks that train on labeled images, each augmentation at its
+ * weight (a random resized crop of weight w keeps 1 − 0.92·w to 100 % of the area; a flip of weight w
+ * mirrors with probability w/2). The suite's policies are candidates; validation chooses.
+ */
+const policySchema = z
+  .object({
+    name: z.string().min(1).max(100).describe("Name shown with the results, e.g. crop+flip"),
+    augment: augmentSchema.describe("Augmentations and their weights"),
+  })
+  .strict();
+export type AugmentPolicy = z.infer<typeof policySchema>;
+
+const none = { crop: 0, flip: 0, colorJitter: 0, noise: 0, cutout: 0, featureCorruption: 0 };
+/** Crops keep 70–100 % of the area; flips are a candidate, never a given: a mirror image is not always the same class. */
+export const DEFAULT_POLICIES: AugmentPolicy[] = [
+  { name: "crop", augment: { ...none, crop: 0.33 } },
+  { name: "crop+flip", augment: { ...none, crop: 0.33, flip: 1 } },
+];
+
+/**
+ * How the networks trained on labeled images (fine-tuning and the supervised baseline, the same
+ * procedure for both) choose their augmentation policy, learning rate, weight decay and length:
+ * every combination is trained on each fold of a stratified cross-validation of the labeled subset
+ * (on the validation split when it is larger than cvMaxRows), scored on the held-out fold every
+ * evalEvery steps; the best mean over folds wins, and the network is trained again on all labeled
+ * rows for the chosen number of steps.
+ */
+const selectionSchema = z
+  .object({
+    policies: z.array(policySchema).min(1).default(DEFAULT_POLICIES).describe("Candidate augmentation policies"),
+    weightDecays: z.array(z.number().min(0)).min(1).default([5e-4, 5e-2]).describe("Candidate (decoupled) weight decays"),
+    cvFolds: z.number().int().min(2).default(3).describe("Folds of the cross-validation"),
+    cvMaxRows: z.number().int().min(0).default(3000).describe("Cross-validate on labeled subsets of at most this many rows (larger ones use the validation split)"),
+  })
+  .strict();
+
+/** A network on labeled images whose recipe is chosen (see `selection`): its learning rates and length. */
+const recipeNetworkSchema = z
+  .object({
+    lrs: z.array(z.number().positive()).min(1).default([1e-3]).describe("Learning rates tried (of the head; the encoder's is scaled by encoderLrScale)"),
+    batchSize: z.number().int().min(1).default(64).describe("Batch size"),
+    epochs: z.number().positive().default(200).describe("Passes over the labeled set (bounded by maxSteps)"),
+    maxSteps: z.number().int().min(1).default(800).describe("Steps of the cosine schedule"),
+    evalEvery: z.number().int().min(1).default(100).describe("Score the held-out fold every N steps: the lengths a recipe may choose"),
+  })
+  .strict();
+
 /** A network trained by gradient steps with early stopping on the validation split. */
 const networkSchema = z
   .object({
@@ -74,29 +122,29 @@ export const evalSuiteSchema = z
       .extend({ bottleneck: z.number().int().min(1).default(64).describe("Adapter bottleneck width") })
       .prefault({ lrs: [1e-3, 3e-3] })
       .describe("A small adapter and head trained on the frozen encoder"),
-    finetune: networkSchema
+    finetune: recipeNetworkSchema
       .extend({ encoderLrScale: z.number().positive().max(1).default(0.1).describe("The encoder's learning rate as a fraction of the head's") })
       .prefault({})
-      .describe("Fine-tuning the whole encoder with a head"),
-    fixmatch: networkSchema
-      .extend({
+      .describe("Fine-tuning the whole encoder with a head (recipe chosen as `selection` says)"),
+    fixmatch: z
+      .object({
         encoderLrScale: z.number().positive().max(1).default(0.1).describe("The encoder's learning rate as a fraction of the head's"),
         batchSize: z.number().int().min(1).default(64).describe("Labeled samples per step"),
-        maxSteps: z.number().int().min(1).default(800).describe("At most this many steps"),
-        keep: z.enum(["best", "last"]).default("last").describe("last: the whole schedule is kept (a few dozen validation images cannot pick a better checkpoint)"),
+        epochs: z.number().positive().default(200).describe("Passes over the labeled set (bounded by maxSteps)"),
+        maxSteps: z.number().int().min(1).default(800).describe("Steps (the whole schedule runs; weak view, learning rate and weight decay are fine-tuning's choice)"),
         unlabeledBatchSize: z.number().int().min(1).default(128).describe("Unlabeled samples per step"),
         threshold: z.number().gt(0).max(1).default(0.95).describe("Confidence a weak view's prediction needs to become a pseudo-label"),
         unlabeledWeight: z.number().min(0).default(1).describe("Weight of the pseudo-label loss"),
-        strongAugment: augmentSchema.prefault({ crop: 1, flip: 1, colorJitter: 0.8, noise: 0.3, cutout: 0.5 }).describe("The strong view's augmentations"),
+        strongAugment: augmentSchema.prefault({ crop: 1, flip: 1, colorJitter: 0.8, noise: 0.3, cutout: 0.5 }).describe("The strong view's augmentations (flips only where fine-tuning's chosen policy flips)"),
         strongStrength: z.number().min(0).max(1).default(1).describe("Strength of the strong view"),
       })
+      .strict()
       .prefault({})
       .describe("FixMatch from the fine-tuned network: pseudo-labels of weak views train on strong views"),
-    supervised: networkSchema.prefault({ lrs: [1e-3, 3e-3] }).describe("Baseline: the same network trained from scratch on the labels"),
-    augment: augmentSchema
-      .prefault({ crop: 1, flip: 1, colorJitter: 0.5, noise: 0.2, cutout: 0 })
-      .describe("Augmentations of fine-tuning and of the supervised baseline (the same for both), at augmentStrength"),
-    augmentStrength: z.number().min(0).max(1).default(0.4).describe("Strength of those augmentations"),
+    supervised: recipeNetworkSchema
+      .prefault({ lrs: [2e-3] })
+      .describe("Baseline: the same network trained from scratch on the labels (policy, learning rate, weight decay and length chosen as `selection` says)"),
+    selection: selectionSchema.prefault({}).describe("How fine-tuning and the supervised baseline choose their recipe on the labeled subset"),
     embedBatchSize: z.number().int().min(1).default(1024).describe("Batch size when embedding with the frozen encoder"),
     backend: backendChoice,
   })

@@ -53,8 +53,7 @@ export async function adapterProtocol(data: LabeledData, o: EvalSuite["adapter"]
         valLabels: data.val.labels,
         signal: data.signal,
       },
-      lr,
-      o,
+      { lr, weightDecay: o.weightDecay, batchSize: o.batchSize, steps: Math.min(o.maxSteps, Math.ceil((o.epochs * data.fit.labels.length) / o.batchSize)), evalEvery: o.evalEvery, keep: o.keep, patience: o.patience },
       seed,
     );
     return {

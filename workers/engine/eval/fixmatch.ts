@@ -3,7 +3,7 @@ import type { Augmenter } from "../augment/augmenter";
 import { gatherBatch } from "../data/batches";
 import { Rng } from "../rng";
 import { loadEncoder } from "./encoder-file";
-import { trainEncoderClassifier, type NetworkWeights } from "./encoder-classifier";
+import { trainEncoderClassifier, type EncoderClassifierResult } from "./encoder-classifier";
 import { BatchSampler, crossEntropy } from "./gradient-step";
 import type { LabeledData, ProtocolResult } from "./labeled-data";
 import type { EvalSuite } from "./suite";
@@ -13,20 +13,23 @@ import type { EvalSuite } from "./suite";
  * network, as SimCLRv2 (Chen et al. 2020) continues from it with distillation: the pretrained
  * encoder uses the unlabeled pool a second time, downstream. Each step adds to the labeled
  * cross-entropy a batch of the unlabeled pool: the network's own prediction on a weakly augmented
- * view (the suite's augmentations) becomes a pseudo-label where its confidence is ≥ `threshold`,
- * and the network learns it on a strongly augmented view of the same samples (`strongAugment`),
- * weighted by `unlabeledWeight`, averaged over the whole unlabeled batch.
+ * view becomes a pseudo-label where its confidence is ≥ `threshold`, and the network learns it on a
+ * strongly augmented view of the same samples (`strongAugment`), weighted by `unlabeledWeight`,
+ * averaged over the whole unlabeled batch. The weak view, learning rate and weight decay are the
+ * recipe fine-tuning chose (its network is where FixMatch starts); the length is `maxSteps`.
  */
-export function fixmatch(data: LabeledData, encoderBytes: Uint8Array, finetuned: NetworkWeights, o: EvalSuite["fixmatch"], strongAugment: Augmenter, seed: number): Promise<ProtocolResult> {
-  return trainEncoderClassifier(data, () => loadEncoder(encoderBytes, true), o.encoderLrScale, o, seed, {
-    initialWeights: finetuned,
-    unlabeledLoss: (logits) => {
+export async function fixmatch(data: LabeledData, encoderBytes: Uint8Array, finetuned: EncoderClassifierResult, o: EvalSuite["fixmatch"], strongAugment: Augmenter, seed: number): Promise<ProtocolResult> {
+  const length = { lrs: [finetuned.recipe.lr], batchSize: o.batchSize, epochs: o.epochs, maxSteps: o.maxSteps, evalEvery: o.maxSteps };
+  const result = await trainEncoderClassifier(data, () => loadEncoder(encoderBytes, true), o.encoderLrScale, length, seed, {
+    initialWeights: finetuned.kept,
+    recipe: finetuned.recipe,
+    unlabeledLoss: (logits, recipe) => {
       const order = new Rng(seed).fork("unlabeled");
       const sampler = new BatchSampler(data.unlabeled.indices.length, o.unlabeledBatchSize, (p) => order.shuffle(p));
       return (rng) => {
         const x = gatherBatch(data.unlabeled, sampler.next());
         const batch = tf.tidy(() => {
-          const probs = tf.softmax(logits(data.augment(x, data.augmentStrength, rng)));
+          const probs = tf.softmax(logits(recipe.policy.augment(x, 1, rng)));
           return {
             strong: strongAugment(x, o.strongStrength, rng),
             pseudo: tf.argMax(probs, 1) as tf.Tensor1D,
@@ -41,4 +44,7 @@ export function fixmatch(data: LabeledData, encoderBytes: Uint8Array, finetuned:
       };
     },
   });
+  // it continues the fine-tuned network: what that cost is part of its budget
+  const budgetSteps = result.budgetSteps + finetuned.budgetSteps;
+  return { ...result, chosen: { ...result.chosen, budgetSteps } };
 }

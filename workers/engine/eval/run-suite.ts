@@ -17,7 +17,7 @@ import { finetune } from "./finetune";
 import { fixmatch } from "./fixmatch";
 import { stratifiedHoldout } from "./holdout";
 import { knnClassify } from "./knn";
-import { subView, type LabeledData } from "./labeled-data";
+import { subView, type LabeledData, type Policy } from "./labeled-data";
 import { linearProbe } from "./linear-probe";
 import { checkSpecFitsDataset, onnxRefusal, parseOnnxSuite, type EvaluatedEncoder, type OnnxEncoderModel } from "./onnx-encoder";
 import { accuracy, meanStd } from "./stats";
@@ -66,8 +66,8 @@ export interface EvalSuiteResult {
   encoderId: number | null;
   results: BenchmarkResultInput[];
   summary: SummaryRow[];
-  /** Hyperparameters each (method, fraction, seed) chose on its validation split. */
-  chosen: { method: string; labelFraction: number; seed: number; chosen: Record<string, number> }[];
+  /** Hyperparameters each (method, fraction, seed) chose on validation, and the steps it spent. */
+  chosen: { method: string; labelFraction: number; seed: number; chosen: Record<string, number | string> }[];
 }
 
 export const BENCHMARK_ARTIFACT = "benchmark.json";
@@ -132,8 +132,9 @@ async function evaluate(suite: EvalSuite, encoder: EncoderUnderTest, dataset: Da
   }
   const encoderId = c.encoder?.id ?? null;
   const rawTest = suite.baselines.includes("raw_linear") ? rawFeatures(test) : null;
-  const augment = makeAugmenter(dataset.descriptor.kind, suite.augment);
-  const strongAugment = makeAugmenter(dataset.descriptor.kind, suite.fixmatch.strongAugment);
+  const policies = suite.selection.policies.map((p) => ({ name: p.name, config: p.augment, augment: makeAugmenter(dataset.descriptor.kind, p.augment) }));
+  // FixMatch's strong view flips only where the weak view's chosen policy does
+  const strongAugment = (policy: Policy) => makeAugmenter(dataset.descriptor.kind, { ...suite.fixmatch.strongAugment, flip: policy.config.flip > 0 ? suite.fixmatch.strongAugment.flip : 0 });
   const unlabeled = { source: pool.source, shape: pool.shape, indices: pool.indices };
   const methods = [
     ...suite.protocols.flatMap((p) => (p === "knn" ? suite.knn.k.map((k) => `knn_k${k}`) : [p])),
@@ -151,13 +152,14 @@ async function evaluate(suite: EvalSuite, encoder: EncoderUnderTest, dataset: Da
       const { fit, val } = stratifiedHoldout(labeled.labels, suite.validationFraction, seed);
       const data: LabeledData = {
         numClasses,
+        labeled,
         fit: subView(labeled, fit),
         val: subView(labeled, val),
         test,
         unlabeled,
-        features: { fit: selectRows(labeledFeatures, fit), val: selectRows(labeledFeatures, val), test: testFeatures },
-        augment,
-        augmentStrength: suite.augmentStrength,
+        features: { labeled: labeledFeatures, fit: selectRows(labeledFeatures, fit), val: selectRows(labeledFeatures, val), test: testFeatures },
+        policies,
+        selection: { ...suite.selection, validationFraction: suite.validationFraction, seed },
         signal: c.opts.signal,
       };
       const probe = { ...suite.linearProbe, numClasses, validationFraction: suite.validationFraction, seed };
@@ -174,7 +176,7 @@ async function evaluate(suite: EvalSuite, encoder: EncoderUnderTest, dataset: Da
           throw err;
         }
         const baseline = (suite.baselines as string[]).includes(method);
-        batch.push({ encoderId: baseline ? null : encoderId, benchmark: c.benchmark, method, labelFraction, seed, metric: TEST_ACCURACY, value: outcome.accuracy });
+        batch.push({ encoderId: baseline ? null : encoderId, benchmark: c.benchmark, method, labelFraction, seed, metric: TEST_ACCURACY, value: outcome.accuracy, settings: outcome.chosen });
         if (outcome.chosen) chosen.push({ method, labelFraction, seed, chosen: outcome.chosen });
         c.tracker?.logMetrics([{ key: `eval/${method}/${percent(labelFraction)}`, step: seed, value: outcome.accuracy }]);
         done += 1;
@@ -183,7 +185,7 @@ async function evaluate(suite: EvalSuite, encoder: EncoderUnderTest, dataset: Da
       results.push(...batch);
       await c.tracker?.logBenchmarkResults(batch);
 
-      async function runMethod(method: string): Promise<{ accuracy: number; chosen?: Record<string, number> }> {
+      async function runMethod(method: string): Promise<{ accuracy: number; chosen?: Record<string, number | string> }> {
         if (method === "linear_probe") {
           const r = await linearProbe(labeledFeatures, labeled.labels, testFeatures, test.labels, probe);
           if (c.tracker && labelFraction === Math.max(...suite.fractions) && seed === suite.seeds[0]) {
@@ -199,7 +201,10 @@ async function evaluate(suite: EvalSuite, encoder: EncoderUnderTest, dataset: Da
         }
         if (method === "adapter") return adapterProtocol(data, suite.adapter, suite.linearProbe, seed);
         if (method === "finetune") return finetuned();
-        if (method === "fixmatch") return fixmatch(data, weights("fixmatch").bytes, (await finetuned()).kept!, suite.fixmatch, strongAugment, seed);
+        if (method === "fixmatch") {
+          const start = await finetuned();
+          return fixmatch(data, weights("fixmatch").bytes, start, suite.fixmatch, strongAugment(start.recipe.policy), seed);
+        }
         if (method === "supervised") {
           const { meta } = weights("supervised");
           return supervisedBaseline(data, meta.encoder, meta.inputShape, suite.supervised, seed);

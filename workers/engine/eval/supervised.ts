@@ -1,17 +1,16 @@
 import { buildEncoder, type EncoderConfig } from "../models/encoder";
 import { ParamSet } from "../models/param-set";
 import { Rng } from "../rng";
-import { trainEncoderClassifier } from "./encoder-classifier";
-import type { LabeledData, ProtocolResult } from "./labeled-data";
-import type { EvalSuite } from "./suite";
+import { trainEncoderClassifier, type EncoderClassifierResult, type NetworkLength } from "./encoder-classifier";
+import type { LabeledData } from "./labeled-data";
 
 /**
  * The supervised-from-scratch baseline: the same architecture as the encoder under test, randomly
- * initialised (He et al. 2015) and trained with a linear head on the same labeled subset, with the
- * same augmentations as fine-tuning; each learning rate of `lrs` is tried and the best on the
- * validation split (early-stopped) is reported.
+ * initialised (He et al. 2015) and trained with a linear head on the same labeled subset, choosing
+ * its augmentation policy, learning rate, weight decay and length by the same cross-validation as
+ * fine-tuning (recipe.ts).
  */
-export function supervisedBaseline(data: LabeledData, architecture: EncoderConfig, inputShape: number[], o: EvalSuite["supervised"], seed: number): Promise<ProtocolResult> {
+export function supervisedBaseline(data: LabeledData, architecture: EncoderConfig, inputShape: number[], o: NetworkLength, seed: number): Promise<EncoderClassifierResult> {
   return trainEncoderClassifier(
     data,
     (s) => {

@@ -4,7 +4,6 @@ import { adam } from "../train/adam";
 import type { Optimizer } from "../train/optimizer";
 import { BatchSampler, cosineLr, crossEntropy, gradientStep, predictClasses } from "./gradient-step";
 import { accuracy } from "./stats";
-import type { NetworkOptions } from "./suite";
 
 /** Parameters trained at `lr × lrScale` (e.g. a pretrained encoder at 0.1 × the head's rate). */
 export interface ParamGroup {
@@ -38,39 +37,60 @@ export interface UnlabeledTerm {
 }
 
 export interface TrainedClassifier {
-  /** Validation accuracy of the kept weights. */
+  /** Validation accuracy of the kept weights (NaN without a validation part). */
   validationAccuracy: number;
   /** Optimizer steps of the weights left in the variables: the best check's, or the last step. */
   keptStep: number;
   steps: number;
+  /** Validation accuracy every `evalEvery` steps (and at the last), with `curve`. */
+  curve: { step: number; accuracy: number }[];
+}
+
+/** How one network trains: its optimizer settings and schedule. */
+export interface TrainingSchedule {
+  lr: number;
+  weightDecay: number;
+  batchSize: number;
+  /** Steps of the cosine schedule. */
+  steps: number;
+  /** Stop after this many steps of it (default: all): a length chosen on validation. */
+  stopAt?: number;
+  evalEvery: number;
+  /** best: early stopping after `patience` checks without improvement, best weights kept; last: every step, final weights; curve: every step, validation scored at each check. */
+  keep: "best" | "last" | "curve";
+  patience?: number;
 }
 
 /**
  * Trains a classifier with AdamW (Loshchilov & Hutter 2019) and cosine decay. With keep "best",
  * early stopping (Prechelt 1998): validation accuracy at the start and every `evalEvery` steps, stop
  * after `patience` evaluations without improvement, and leave the best weights in the variables.
- * With keep "last", the whole schedule runs and the final weights stay, scored once on validation.
+ * With keep "last", the whole schedule (up to `stopAt`) runs and the final weights stay; "curve"
+ * does the same and scores validation at each check, for a length to be chosen from.
  */
-export async function trainClassifier(task: ClassifierTask, lr: number, o: NetworkOptions, seed: number): Promise<TrainedClassifier> {
+export async function trainClassifier(task: ClassifierTask, o: TrainingSchedule, seed: number): Promise<TrainedClassifier> {
   const n = task.trainLabels.length;
   const rng = new Rng(seed).fork("classifier");
   const sampler = new BatchSampler(n, o.batchSize, (p) => rng.shuffle(p));
-  const total = Math.max(1, Math.min(o.maxSteps, Math.ceil((o.epochs * n) / sampler.batchSize)));
+  const total = Math.max(1, o.steps);
+  const last = Math.min(total, o.stopAt ?? total);
   const optimizers: Optimizer[] = task.groups.map(() => adam({ beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: o.weightDecay, decoupled: true }));
   const allVars = task.groups.flatMap((g) => g.vars);
   const earlyStopping = o.keep === "best";
+  const hasValidation = task.valLabels.length > 0;
+  const curve: TrainedClassifier["curve"] = [];
   let best: { accuracy: number; step: number; weights: tf.Tensor[] } = { accuracy: -1, step: 0, weights: [] };
   let sinceBest = 0;
   let step = 0;
   try {
     // the starting point is a candidate too: a head initialised from a probe is never made worse
     if (earlyStopping) best = { accuracy: await evaluate(task, 512), step: 0, weights: allVars.map(([, v]) => tf.keep(v.clone())) };
-    while (step < total && sinceBest < o.patience) {
+    while (step < last && sinceBest < (o.patience ?? Infinity)) {
       task.signal?.throwIfAborted();
       const positions = sampler.next();
       const x = task.trainInputs(positions, rng);
       const y = tf.tensor1d(Int32Array.from(positions, (p) => task.trainLabels[p]), "int32");
-      const stepLr = cosineLr(lr, step, total);
+      const stepLr = cosineLr(o.lr, step, total);
       const groups = task.groups.map((g, i) => ({ vars: g.vars, optimizer: optimizers[i], lr: stepLr * g.lrScale }));
       const unlabeled = task.unlabeledLoss?.(rng);
       gradientStep(groups, () => {
@@ -80,7 +100,8 @@ export async function trainClassifier(task: ClassifierTask, lr: number, o: Netwo
       tf.dispose([x, y]);
       unlabeled?.dispose();
       step += 1;
-      if (earlyStopping && (step % o.evalEvery === 0 || step === total)) {
+      const check = step % o.evalEvery === 0 || step === last;
+      if (earlyStopping && check) {
         const acc = await evaluate(task, 512);
         if (acc > best.accuracy) {
           tf.dispose(best.weights);
@@ -88,11 +109,12 @@ export async function trainClassifier(task: ClassifierTask, lr: number, o: Netwo
           sinceBest = 0;
         } else sinceBest += 1;
       }
+      if (o.keep === "curve" && check) curve.push({ step, accuracy: await evaluate(task, 512) });
       await new Promise((resolve) => setImmediate(resolve)); // let progress bars and signals run
     }
-    if (!earlyStopping) return { validationAccuracy: await evaluate(task, 512), keptStep: step, steps: step };
+    if (!earlyStopping) return { validationAccuracy: curve.at(-1)?.accuracy ?? (hasValidation ? await evaluate(task, 512) : NaN), keptStep: step, steps: step, curve };
     allVars.forEach(([, v], i) => v.assign(best.weights[i]));
-    return { validationAccuracy: best.accuracy, keptStep: best.step, steps: step };
+    return { validationAccuracy: best.accuracy, keptStep: best.step, steps: step, curve };
   } finally {
     tf.dispose(best.weights);
     optimizers.forEach((opt) => opt.dispose());

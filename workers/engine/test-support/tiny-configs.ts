@@ -16,6 +16,8 @@ export const tinyPretrainConfig = (overrides: Record<string, unknown> = {}) => (
 });
 
 const TINY_NET = { maxSteps: 10, evalEvery: 5, lrs: [1e-3] };
+/** One candidate recipe and two folds: the procedure of the full suite at a fraction of its cost. */
+const TINY_SELECTION = { policies: [{ name: "crop", augment: { crop: 0.33 } }], weightDecays: [5e-4], cvFolds: 2 };
 
 /** An evaluation suite: every protocol and baseline at one fraction and seed. */
 export const tinyEvalSuite = (overrides: Record<string, unknown> = {}) => ({
@@ -28,8 +30,9 @@ export const tinyEvalSuite = (overrides: Record<string, unknown> = {}) => ({
   linearProbe: { l2Grid: [1e-2], maxSteps: 40, minSteps: 20 },
   adapter: TINY_NET,
   finetune: TINY_NET,
-  fixmatch: { ...TINY_NET, unlabeledBatchSize: 32 },
+  fixmatch: { maxSteps: 10, unlabeledBatchSize: 32 },
   supervised: TINY_NET,
+  selection: TINY_SELECTION,
   ...overrides,
 });
 

@@ -1,0 +1,1 @@
+ALTER TABLE "benchmark_results" ADD COLUMN "settings" jsonb;
