@@ -39,8 +39,10 @@ const suite = (backend: "wasm" | "webgpu"): EvalSuiteInput => ({
   linearProbe: { l2Grid: [1e-2], maxSteps: 100, minSteps: 50 },
   adapter: NET,
   finetune: NET,
-  fixmatch: { ...NET, unlabeledBatchSize: 32 },
+  fixmatch: { maxSteps: 20, unlabeledBatchSize: 32 },
   supervised: NET,
+  // the full procedure (both policies, cross-validated), with one weight decay to stay small on a software adapter
+  selection: { weightDecays: [5e-4], cvFolds: 2 },
 });
 
 describe.skipIf(typeof webgpu === "string")("training and evaluation on WebGPU", () => {
