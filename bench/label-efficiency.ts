@@ -231,7 +231,7 @@ function report({ summary, results }: EvalSuiteResult, o: Options, pre: Pretrain
   for (const f of fractions) {
     printTable(
       `chosen on the labeled subset at ${Number((f * 100).toPrecision(3))} % labels (each seed's choice; budget: mean optimizer steps per seed, choosing included)`,
-      ["method", "policy", "lr", "weight decay", "steps", "folds", "budget steps"],
+      ["method", "policy", "lr / λ", "weight decay", "steps", "folds", "budget steps"],
       ROWS.flatMap(([label, method]) => {
         const s = summarizeSettings(settingsOf(method, f));
         if (Object.keys(s).length === 0) return [];
