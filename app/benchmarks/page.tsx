@@ -77,11 +77,11 @@ export default async function BenchmarksPage({ searchParams }: { searchParams: P
         <div className="chart">{curve && curve.series.length > 0 ? <LabelEfficiencyChart curve={curve} /> : <div className="chart-placeholder plot-tall">No curve for this encoder.</div>}</div>
         {curve && curve.series.some((s) => s.points.some((p) => Object.keys(p.settings).length > 0)) && (
           <div className="table-scroll">
+            <p className="hint">
+              What each protocol chose on the labeled subset alone (cross-validated when labels are few) and the optimizer steps it spent, choosing
+              included; where seeds differ, their distinct values are listed in the order they first appeared.
+            </p>
             <table className="grid" data-testid="chosen-settings">
-              <caption className="hint">
-                What each protocol chose on the labeled subset alone (cross-validated when labels are few) and the optimizer steps it spent, choosing
-                included; values differing between seeds are listed in seed order.
-              </caption>
               <thead>
                 <tr>
                   <th>Protocol</th>
