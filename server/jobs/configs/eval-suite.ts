@@ -152,5 +152,4 @@ export const evalSuiteSchema = z
 
 export type EvalSuite = z.infer<typeof evalSuiteSchema>;
 export type EvalSuiteInput = z.input<typeof evalSuiteSchema>;
-export type NetworkOptions = z.infer<typeof networkSchema>;
 export type LinearOptions = z.infer<typeof linearSchema>;

@@ -1,11 +1,10 @@
 import type { ProtocolResult } from "./labeled-data";
 
-/** One trained candidate; `keep` (optional) returns what the caller wants of the winner, e.g. its weights. */
-export interface Candidate<K> {
+/** One trained candidate. */
+export interface Candidate {
   validationAccuracy: number;
   test(): Promise<number>;
   chosen: Record<string, number>;
-  keep?(): Promise<K>;
   dispose(): void;
 }
 
@@ -14,13 +13,13 @@ export interface Candidate<K> {
  * reports its test accuracy; ties keep the earlier candidate. Test accuracy of the others is never
  * looked at, so choosing does not leak the test set.
  */
-export async function selectByValidation<T, K = never>(candidates: T[], run: (c: T) => Promise<Candidate<K>>): Promise<ProtocolResult & { kept?: K }> {
-  let best: (ProtocolResult & { kept?: K }) | null = null;
+export async function selectByValidation<T>(candidates: T[], run: (c: T) => Promise<Candidate>): Promise<ProtocolResult> {
+  let best: ProtocolResult | null = null;
   for (const candidate of candidates) {
     const trained = await run(candidate);
     try {
       if (!best || trained.validationAccuracy > best.validationAccuracy) {
-        best = { accuracy: await trained.test(), validationAccuracy: trained.validationAccuracy, chosen: trained.chosen, kept: await trained.keep?.() };
+        best = { accuracy: await trained.test(), validationAccuracy: trained.validationAccuracy, chosen: trained.chosen };
       }
     } finally {
       trained.dispose();

@@ -8,7 +8,6 @@ export {
   type EvalSuite,
   type EvalSuiteInput,
   type LinearOptions,
-  type NetworkOptions,
   type Protocol,
 } from "../../../server/jobs/configs/eval-suite";
 
