@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", ".next/", ".next-*/", ".pretext/", "test-output/", "drizzle/migrations/", "next-env.d.ts", "**/.scratch/"] },
+  { ignores: ["node_modules/", ".next/", ".next-*/", ".pretext/", "test-output/", ".gpu/", "drizzle/migrations/", "next-env.d.ts", "**/.scratch/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
